@@ -1,0 +1,3 @@
+from api_gateway import create_app
+
+app = create_app()

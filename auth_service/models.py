@@ -1,0 +1,9 @@
+"""auth_service tables."""
+
+from __future__ import annotations
+
+from auth_service.db import Base
+from shared.events import inbox_table, outbox_table
+
+outbox = outbox_table(Base.metadata)
+inbox = inbox_table(Base.metadata)

@@ -1,0 +1,5 @@
+"""What order_service reacts to: nothing (it only publishes)."""
+
+from shared.events import Handler
+
+HANDLERS: dict[str, list[Handler]] = {}

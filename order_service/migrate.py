@@ -1,0 +1,9 @@
+"""`python -m order_service.migrate`: create and upgrade the order database."""
+
+from pathlib import Path
+
+from order_service.config import from_env
+from shared.db import migrate
+
+if __name__ == "__main__":
+    migrate(from_env().database_url, Path(__file__).parent / "migrations")

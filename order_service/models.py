@@ -1,0 +1,9 @@
+"""order_service tables."""
+
+from __future__ import annotations
+
+from order_service.db import Base
+from shared.events import inbox_table, outbox_table
+
+outbox = outbox_table(Base.metadata)
+inbox = inbox_table(Base.metadata)

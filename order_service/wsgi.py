@@ -1,0 +1,3 @@
+from order_service import create_app
+
+app = create_app()

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Idempotent set-up shared by `make run` and `make test`: servers up, venv with the pinned
+# packages, a local JWT key pair. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+wait_for() {  # name, command; up to 60 s
+  for _ in $(seq 1 60); do eval "$2" >/dev/null 2>&1 && return 0; sleep 1; done
+  echo "setup: $1 did not come up" >&2; return 1
+}
+
+if [ -z "${SKIP_SERVERS:-}" ]; then
+  if ! mariadb-admin -uroot ping >/dev/null 2>&1 && ! mysqladmin -uroot ping >/dev/null 2>&1; then
+    if command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then
+      echo "setup: starting MariaDB"
+      start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd 2>/dev/null \
+        || (service mariadb start || true)
+      wait_for MariaDB "mariadb-admin -uroot ping"
+    fi
+  fi
+  if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+    if command -v rabbitmq-server >/dev/null 2>&1; then
+      echo "setup: starting RabbitMQ"
+      rabbitmq-server -detached || true
+      wait_for RabbitMQ "rabbitmq-diagnostics -q ping"
+    fi
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.requirements.lock.sha
+want=$(sha256sum requirements.lock | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing pinned packages"
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
+  echo "$want" > "$stamp"
+fi
+.venv/bin/python -m scripts.keys var/keys

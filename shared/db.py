@@ -1,0 +1,55 @@
+"""Database helpers every service shares: engines, creating the database, migrating safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine that survives server restarts (pre-ping, recycle) and never waits forever."""
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_size=pool_size,
+        max_overflow=20,
+        pool_timeout=10,
+        connect_args={"connect_timeout": 5, "charset": "utf8mb4"},
+    )
+
+
+def ensure_database(url: str) -> None:
+    """CREATE DATABASE IF NOT EXISTS (utf8mb4) for the database named in `url`."""
+    parsed = make_url(url)
+    name = parsed.database
+    server = create_engine(parsed.set(database=""), connect_args={"connect_timeout": 5})
+    with server.connect() as conn:
+        conn.execute(
+            text(
+                f"CREATE DATABASE IF NOT EXISTS `{name}` "
+                "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            )
+        )
+    server.dispose()
+
+
+def migrate(url: str, migrations_dir: Path) -> None:
+    """Create the database if needed and upgrade to head, one process at a time (named lock)."""
+    ensure_database(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT GET_LOCK(CONCAT(DATABASE(), '.migrate'), 300)"))
+        try:
+            config = Config()
+            config.set_main_option("script_location", str(migrations_dir))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+        finally:
+            conn.execute(text("SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.migrate'))"))
+    engine.dispose()

@@ -1,0 +1,72 @@
+"""Broker connections and the reconnect loop every long-running event component uses."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import pika
+import pika.exceptions
+import sqlalchemy.exc
+
+from shared.events.retry import Backoff
+
+log = logging.getLogger(__name__)
+
+# What a broker or database outage looks like from here: reconnect, never crash.
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    pika.exceptions.AMQPError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    ConnectionError,
+    OSError,
+)
+
+
+def connect(url: str, *, name: str) -> pika.BlockingConnection:
+    """A blocking connection with heartbeats, named so operators can tell processes apart."""
+    params = pika.URLParameters(url)
+    params.heartbeat = 30
+    params.blocked_connection_timeout = 30
+    params.connection_attempts = 1
+    params.socket_timeout = 5
+    params.client_properties = {"connection_name": name}
+    return pika.BlockingConnection(params)
+
+
+def run_with_reconnect(
+    session: Callable[[], None],
+    *,
+    stop: threading.Event,
+    what: str,
+    backoff: Backoff = Backoff(base=0.5, cap=15.0),
+    on_state: Callable[[bool], None] = lambda up: None,
+) -> None:
+    """Run `session` until `stop` is set, restarting it after outages with growing backoff."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            session()
+            failures = 0
+        except OUTAGE_ERRORS as exc:
+            failures += 1
+            on_state(False)
+            delay = backoff.delay(failures)
+            log.warning(
+                "%s lost its connection (%s: %s); retrying in %.1fs",
+                what,
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            stop.wait(delay)
+
+
+def broker_reachable(url: str) -> bool:
+    """Readiness probe: can a connection be opened right now?"""
+    try:
+        connect(url, name="readiness-probe").close()
+    except OUTAGE_ERRORS:
+        return False
+    return True

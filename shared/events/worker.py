@@ -1,0 +1,133 @@
+"""A service's worker process: outbox relay + consumer + timers, health on a small HTTP port."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, Table, text
+from sqlalchemy.orm import Session
+
+from shared.events.consumer import Consumer, Handler
+from shared.events.outbox import OutboxRelay
+from shared.events.retry import RetryPolicy
+from shared.events.topology import Topology
+
+log = logging.getLogger(__name__)
+
+Timer = Callable[[threading.Event], None]  # runs until the event is set
+
+
+@dataclass
+class WorkerSpec:
+    service: str
+    engine: Engine
+    session_factory: Callable[[], Session]
+    outbox: Table
+    inbox: Table
+    rabbitmq_url: str
+    topology: Topology
+    handlers: Mapping[str, Sequence[Handler]]
+    health_port: int
+    timers: Sequence[Timer] = field(default_factory=list)
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    prefetch: int = 20
+
+
+class Worker:
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.spec = spec
+        self.stop = threading.Event()
+        self.relay = OutboxRelay(
+            engine=spec.engine,
+            outbox=spec.outbox,
+            rabbitmq_url=spec.rabbitmq_url,
+            topology=spec.topology,
+            stop=self.stop,
+            name=f"{spec.service}-relay",
+        )
+        self.consumer = (
+            Consumer(
+                service=spec.service,
+                session_factory=spec.session_factory,
+                inbox=spec.inbox,
+                handlers=spec.handlers,
+                rabbitmq_url=spec.rabbitmq_url,
+                topology=spec.topology,
+                stop=self.stop,
+                policy=spec.policy,
+                prefetch=spec.prefetch,
+            )
+            if spec.handlers
+            else None
+        )
+
+    def ready(self) -> bool:
+        """Broker reached by every loop and the database answering."""
+        if not self.relay.connected.is_set():
+            return False
+        if self.consumer is not None and not self.consumer.connected.is_set():
+            return False
+        try:
+            with self.spec.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    def run(self) -> None:
+        """Run until SIGTERM or SIGINT, then let every loop finish what it holds."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop.set())
+        server = serve_health(self.spec.health_port, self.ready)
+        loops: list[Callable[[], None]] = [self.relay.run]
+        loops += [lambda t=timer: t(self.stop) for timer in self.spec.timers]
+        threads = [threading.Thread(target=loop, daemon=True) for loop in loops]
+        for thread in threads:
+            thread.start()
+        log.info("%s worker started (health on :%d)", self.spec.service, self.spec.health_port)
+        if self.consumer is not None:
+            self.consumer.run()  # the main thread: signals interrupt its waits promptly
+        else:
+            self.stop.wait()
+        for thread in threads:
+            thread.join(timeout=30)
+        server.shutdown()
+        log.info("%s worker stopped", self.spec.service)
+
+
+def serve_health(port: int, ready: Callable[[], bool]) -> ThreadingHTTPServer:
+    """`/health/live`, `/health/ready` and `/metrics` on a background thread."""
+
+    class HealthHandler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.path == "/metrics":
+                self._send(200, generate_latest(), CONTENT_TYPE_LATEST)
+            elif self.path == "/health/live":
+                self._send(200, b'{"status": "ok"}')
+            elif self.path == "/health/ready":
+                ok = ready()
+                self._send(
+                    200 if ok else 503, b'{"status": "ready"}' if ok else b'{"status": "not_ready"}'
+                )
+            else:
+                self._send(404, b'{"error": {"code": "not_found", "message": "no such path"}}')
+
+        def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("0.0.0.0", port), HealthHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

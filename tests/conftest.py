@@ -1,0 +1,118 @@
+"""Fixtures every tier shares: a run id, databases and broker names unique to this test run.
+
+When no URL is given and a Docker engine answers, MariaDB and RabbitMQ come from testcontainers;
+otherwise the local servers (127.0.0.1:3306, 127.0.0.1:5672) are used.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import pika
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shared.events.topology import Topology
+
+RUN_ID = f"t{uuid.uuid4().hex[:8]}"
+
+
+def _docker_engine_answers() -> bool:
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=5).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[dict[str, str]]:
+    """Base URLs of MariaDB (server, no database) and RabbitMQ for this run."""
+    mysql = os.environ.get("TEST_MYSQL_URL")
+    amqp = os.environ.get("TEST_RABBITMQ_URL")
+    if mysql is None and amqp is None and _docker_engine_answers():
+        from testcontainers.mysql import MySqlContainer
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        with (
+            MySqlContainer("mariadb:10.11", username="root", password="test") as db,
+            RabbitMqContainer("rabbitmq:3.13-management") as mq,
+        ):
+            host, port = db.get_container_host_ip(), db.get_exposed_port(3306)
+            yield {
+                "mysql": f"mysql+pymysql://root:test@{host}:{port}/",
+                "amqp": f"amqp://guest:guest@{mq.get_container_host_ip()}:"
+                f"{mq.get_exposed_port(5672)}/%2F",
+            }
+        return
+    yield {
+        "mysql": mysql or "mysql+pymysql://root@127.0.0.1:3306/",
+        "amqp": amqp or "amqp://guest:guest@127.0.0.1:5672/%2F",
+    }
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url(servers: dict[str, str]) -> str:
+    return servers["amqp"]
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return RUN_ID
+
+
+@pytest.fixture(scope="session")
+def database_factory(servers: dict[str, str]) -> Iterator[object]:
+    """make(name) -> URL of a fresh database `bt_<run>_<name>`; all dropped at the end."""
+    created: list[str] = []
+    server = create_engine(servers["mysql"])
+
+    def make(name: str) -> str:
+        database = f"bt_{RUN_ID}_{name}"
+        with server.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{database}`"))
+            conn.execute(
+                text(
+                    f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                )
+            )
+        created.append(database)
+        return str(
+            make_url(servers["mysql"]).set(database=database).render_as_string(hide_password=False)
+        )
+
+    yield make
+    with server.connect() as conn:
+        for database in created:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{database}`"))
+    server.dispose()
+
+
+@pytest.fixture
+def topology(request: pytest.FixtureRequest, rabbitmq_url: str) -> Iterator[Topology]:
+    """A broker namespace for one test; its exchanges and queues are deleted afterwards."""
+    prefix = f"{RUN_ID}.{uuid.uuid4().hex[:6]}."
+    yield Topology(prefix)
+    delete_topology(rabbitmq_url, prefix, services=("catalog", "order", "test"))
+
+
+def delete_topology(url: str, prefix: str, services: tuple[str, ...]) -> None:
+    topology = Topology(prefix)
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        channel = connection.channel()
+        for service in services:
+            for queue in (
+                topology.queue(service),
+                topology.retry_queue(service),
+                topology.dead_queue(service),
+            ):
+                channel.queue_delete(queue=queue)
+        channel.queue_delete(queue=topology.unrouted)
+        for exchange in (topology.exchange, topology.dead_letter_exchange, topology.unrouted):
+            channel.exchange_delete(exchange=exchange)
+    finally:
+        connection.close()

@@ -1,0 +1,3 @@
+from web_frontend import create_app
+
+app = create_app()
