@@ -56,7 +56,13 @@ def database_urls(suffix: str = "") -> dict[str, str]:
     return {f"{s.upper()}_DATABASE_URL": base + names[s] + suffix for s in SERVICES}
 
 
-def stack_env(ports: Ports, extra: dict[str, str] | None = None) -> dict[str, str]:
+def upstreams(ports: Ports, service: str, replicas: int) -> str:
+    """Comma-separated base URLs of a service's api replicas (the gateway balances across them)."""
+    return ",".join(f"http://127.0.0.1:{ports.apis[service] + 100 * i}" for i in range(replicas))
+
+
+def stack_env(ports: Ports, extra: dict[str, str] | None = None,
+              api_replicas: int = 1) -> dict[str, str]:
     """The environment every process shares.
 
     For `make run` (no `extra`), variables already set in os.environ win over the defaults; tests
@@ -64,9 +70,9 @@ def stack_env(ports: Ports, extra: dict[str, str] | None = None) -> dict[str, st
     """
     env = {
         **database_urls(),
-        "AUTH_URL": f"http://127.0.0.1:{ports.apis['auth']}",
-        "CATALOG_URL": f"http://127.0.0.1:{ports.apis['catalog']}",
-        "ORDER_URL": f"http://127.0.0.1:{ports.apis['order']}",
+        "AUTH_URL": upstreams(ports, "auth", api_replicas),
+        "CATALOG_URL": upstreams(ports, "catalog", api_replicas),
+        "ORDER_URL": upstreams(ports, "order", api_replicas),
         "GATEWAY_URL": f"http://127.0.0.1:{ports.gateway}",
         "PYTHONUNBUFFERED": "1",
         **(extra or {}),
