@@ -2,6 +2,10 @@
 
 Every service runs as E2E_REPLICAS api and worker processes (default 2: what
 `docker service scale` would do), on databases, broker names and ports unique to this run.
+
+NOTE for the gateway: with several api replicas, AUTH_URL, CATALOG_URL and ORDER_URL hold
+comma-separated base URLs ("http://127.0.0.1:18010,http://127.0.0.1:18110"); the gateway
+round-robins across them (what Swarm's service VIP does in production).
 """
 
 from __future__ import annotations
