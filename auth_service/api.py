@@ -1,5 +1,132 @@
-"""auth_service HTTP routes (filled in by the auth issue)."""
+"""auth_service HTTP routes: thin views over service.py (API.md, Auth)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from sqlalchemy.orm import Session, sessionmaker
+
+from auth_service import service, validation
+from auth_service.models import User
+from auth_service.passwords import Passwords
+from auth_service.throttle import ThrottlePolicy
+from auth_service.tokens import TokenIssuer
+from shared.web.errors import ApiError
+from shared.web.requests import json_body
+from shared.web.tokens import User as TokenUser
+from shared.web.tokens import current_user
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+internal_bp = Blueprint("auth_internal", __name__, url_prefix="/internal")
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """What the views need, built once by create_app."""
+
+    sessions: sessionmaker[Session]
+    passwords: Passwords
+    issuer: TokenIssuer
+    policy: ThrottlePolicy
+    trust_forwarded_for: bool
+
+
+def _ctx() -> AuthContext:
+    return current_app.extensions["auth"]  # type: ignore[no-any-return]
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "created_at": user.created_at.isoformat(timespec="seconds") + "Z",
+    }
+
+
+@bp.post("/register")
+def register() -> tuple[Response, int]:
+    form = validation.registration(json_body({"email", "password", "name"}))
+    try:
+        user = service.register_user(
+            sessions=_ctx().sessions,
+            passwords=_ctx().passwords,
+            email=form.email,
+            password=form.password,
+            name=form.name,
+            correlation_id=g.get("request_id"),
+        )
+    except service.EmailTaken:
+        raise ApiError(409, "An account with this email already exists.") from None
+    return jsonify(user=user_json(user)), 201
+
+
+@bp.post("/login")
+def login() -> Response:
+    creds = validation.credentials(json_body({"email", "password"}))
+    ctx = _ctx()
+    try:
+        result = service.log_in(
+            sessions=ctx.sessions,
+            passwords=ctx.passwords,
+            issuer=ctx.issuer,
+            policy=ctx.policy,
+            email=creds.email,
+            password=creds.password,
+            client=_client_address(),
+        )
+    except service.Throttled as exc:
+        raise ApiError(
+            429,
+            "Too many failed logins; try again later.",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
+    except service.InvalidCredentials:
+        raise ApiError(401, "Wrong email or password.") from None
+    return jsonify(
+        access_token=result.token.token,
+        token_type="Bearer",
+        expires_in=result.token.expires_in,
+        user=user_json(result.user),
+    )
+
+
+@bp.post("/logout")
+def logout() -> tuple[str, int]:
+    user = _signed_in_user()
+    service.log_out(
+        sessions=_ctx().sessions, jti=user.jti, exp=user.exp, correlation_id=g.get("request_id")
+    )
+    return "", 204
+
+
+@bp.get("/me")
+def me() -> Response:
+    user = service.get_user(sessions=_ctx().sessions, user_id=_signed_in_user().id)
+    if user is None:
+        raise ApiError(401, "This account no longer exists.")
+    return jsonify(user_json(user))
+
+
+@internal_bp.get("/revocations")
+def revocations() -> Response:
+    """Unexpired revocations for gateways starting up; never routed by the gateway."""
+    return jsonify(items=service.unexpired_revocations(sessions=_ctx().sessions))
+
+
+def _signed_in_user() -> TokenUser:
+    """The verified caller, also refusing tokens revoked here (the gateway checks too)."""
+    user = current_user()
+    if service.is_revoked(sessions=_ctx().sessions, jti=user.jti):
+        raise ApiError(401, "The access token is invalid or expired.")
+    return user
+
+
+def _client_address() -> str:
+    """The client as the gateway saw it (it overwrites X-Forwarded-For), else the peer."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if _ctx().trust_forwarded_for and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:64]
+    return request.remote_addr or "unknown"

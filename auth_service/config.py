@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_ACCESS_TOKEN_TTL = 900  # the issue caps access tokens at 15 minutes, whatever the env says
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,12 @@ class Config:
     access_token_ttl: int
     log_level: str
     worker_health_port: int
+    argon2_profile: str = "production"  # "test": cheap parameters, only ever set by tests
+    throttle_window: int = 900
+    throttle_email_limit: int = 5
+    throttle_client_limit: int = 50
+    # auth_service is reachable only through the gateway, which overwrites X-Forwarded-For.
+    trust_forwarded_for: bool = True
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -36,7 +43,12 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         jwt_public_key_file=env.get("JWT_PUBLIC_KEY_FILE", str(ROOT / "var/keys/jwt_public.pem")),
         jwt_issuer=env.get("JWT_ISSUER", "bookstore-auth"),
         jwt_audience=env.get("JWT_AUDIENCE", "bookstore"),
-        access_token_ttl=int(env.get("ACCESS_TOKEN_TTL_SECONDS", "900")),
+        access_token_ttl=min(int(env.get("ACCESS_TOKEN_TTL_SECONDS", "900")), MAX_ACCESS_TOKEN_TTL),
         log_level=env.get("LOG_LEVEL", "INFO"),
         worker_health_port=int(env.get("WORKER_HEALTH_PORT", "8201")),
+        argon2_profile=env.get("ARGON2_PROFILE", "production"),
+        throttle_window=int(env.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900")),
+        throttle_email_limit=int(env.get("LOGIN_THROTTLE_EMAIL_LIMIT", "5")),
+        throttle_client_limit=int(env.get("LOGIN_THROTTLE_CLIENT_LIMIT", "50")),
+        trust_forwarded_for=env.get("TRUST_FORWARDED_FOR", "true").lower() == "true",
     )

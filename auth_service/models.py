@@ -1,9 +1,50 @@
-"""auth_service tables."""
+"""auth_service tables: users, revoked access tokens, failed login attempts."""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from auth_service.db import Base
 from shared.events import inbox_table, outbox_table
 
 outbox = outbox_table(Base.metadata)
 inbox = inbox_table(Base.metadata)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # Normalized (trimmed, lower-cased) so the unique index is case-insensitive by construction.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class RevokedToken(Base):
+    """A logged-out access token, kept until it would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class LoginFailure(Base):
+    """One failed login; counted per email and per client address over a sliding window."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email", "email", "failed_at"),
+        Index("ix_login_failures_client", "client", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254))
+    client: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(), index=True)

@@ -1,0 +1,166 @@
+"""auth_service use cases: each owns its transaction (commit once, roll back by default)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from auth_service import events, throttle
+from auth_service.models import RevokedToken, User, outbox
+from auth_service.passwords import Passwords
+from auth_service.tokens import IssuedToken, TokenIssuer
+from shared.events import add_event, new_event
+
+PRODUCER = "auth_service"
+# Verifiers accept a few seconds of clock leeway past `exp`: keep revocations a while longer.
+REVOCATION_GRACE = timedelta(seconds=60)
+Sessions = sessionmaker[Session]
+
+
+class EmailTaken(Exception):
+    """Another account already uses this email (compared case-insensitively)."""
+
+
+class InvalidCredentials(Exception):
+    """Unknown email or wrong password: deliberately indistinguishable."""
+
+
+class Throttled(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"throttled for {retry_after}s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    token: IssuedToken
+
+
+def utc_now() -> datetime:
+    """Naive UTC, as every DATETIME column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def register_user(
+    *,
+    sessions: Sessions,
+    passwords: Passwords,
+    email: str,
+    password: str,
+    name: str,
+    correlation_id: str | None = None,
+) -> User:
+    """Create an account and publish user.registered in the same transaction."""
+    password_hash = passwords.hash(password)  # CPU-heavy: done before the transaction opens
+    user = User(
+        id=str(uuid.uuid4()),
+        email=email,
+        name=name,
+        password_hash=password_hash,
+        created_at=utc_now(),
+    )
+    with sessions() as session, session.begin():
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise EmailTaken(email)
+        session.add(user)
+        event = new_event(
+            "user.registered",
+            events.user_registered(user),
+            producer=PRODUCER,
+            correlation_id=correlation_id,
+        )
+        add_event(session, outbox, event)
+        try:
+            session.flush()
+        except IntegrityError:  # a concurrent registration won the unique index
+            raise EmailTaken(email) from None
+    return user
+
+
+def log_in(
+    *,
+    sessions: Sessions,
+    passwords: Passwords,
+    issuer: TokenIssuer,
+    policy: throttle.ThrottlePolicy,
+    email: str,
+    password: str,
+    client: str,
+) -> LoginResult:
+    """Check throttling, then the password; count a failure or clear them and mint a token."""
+    now = utc_now()
+    with sessions() as session:
+        wait = throttle.retry_after(session, policy=policy, email=email, client=client, now=now)
+        if wait is not None:
+            raise Throttled(wait)
+        user = session.scalar(select(User).where(User.email == email))
+    if not passwords.verify(user.password_hash if user else None, password) or user is None:
+        with sessions() as session, session.begin():
+            throttle.record_failure(session, email=email, client=client, now=now)
+        raise InvalidCredentials()
+    new_hash = passwords.hash(password) if passwords.needs_rehash(user.password_hash) else None
+    with sessions() as session, session.begin():
+        throttle.forget_email(session, email=email)
+        if new_hash is not None:  # parameters changed since this hash was made: upgrade it
+            session.get_one(User, user.id).password_hash = new_hash
+    token = issuer.issue(user_id=user.id, email=user.email, name=user.name)
+    return LoginResult(user=user, token=token)
+
+
+def log_out(*, sessions: Sessions, jti: str, exp: int, correlation_id: str | None = None) -> bool:
+    """Revoke a token until it expires and publish auth.token_revoked; False if already was."""
+    with sessions() as session, session.begin():
+        if session.get(RevokedToken, jti) is not None:
+            return False
+        expires_at = datetime.fromtimestamp(exp, UTC).replace(tzinfo=None)
+        session.add(RevokedToken(jti=jti, expires_at=expires_at, revoked_at=utc_now()))
+        event = new_event(
+            "auth.token_revoked",
+            events.token_revoked(jti=jti, exp=exp),
+            producer=PRODUCER,
+            correlation_id=correlation_id,
+        )
+        add_event(session, outbox, event)
+        try:
+            session.flush()
+        except IntegrityError:  # the same token logged out twice at once
+            return False
+    return True
+
+
+def is_revoked(*, sessions: Sessions, jti: str) -> bool:
+    with sessions() as session:
+        return session.get(RevokedToken, jti) is not None
+
+
+def get_user(*, sessions: Sessions, user_id: str) -> User | None:
+    with sessions() as session:
+        return session.get(User, user_id)
+
+
+def unexpired_revocations(*, sessions: Sessions) -> list[dict[str, object]]:
+    """Every revoked token that has not expired yet: what a new gateway replica starts from."""
+    cutoff = utc_now() - REVOCATION_GRACE
+    with sessions() as session:
+        rows = session.execute(
+            select(RevokedToken.jti, RevokedToken.expires_at)
+            .where(RevokedToken.expires_at > cutoff)
+            .order_by(RevokedToken.expires_at)
+        ).all()
+    return [{"jti": jti, "exp": int(at.replace(tzinfo=UTC).timestamp())} for jti, at in rows]
+
+
+def purge_expired(*, sessions: Sessions, policy: throttle.ThrottlePolicy) -> int:
+    """Forget revocations of expired tokens and failures outside the window (worker timer)."""
+    now = utc_now()
+    with sessions() as session, session.begin():
+        expired = RevokedToken.expires_at <= now - REVOCATION_GRACE
+        result = session.execute(delete(RevokedToken).where(expired))
+        purged = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return purged + throttle.purge_failures(session, policy=policy, now=now)

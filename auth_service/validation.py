@@ -1,0 +1,90 @@
+"""Request validation for auth: per-field messages, normalized values."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from shared.web.errors import ValidationError
+
+# Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is not ours to judge.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+PASSWORD_MIN, PASSWORD_MAX, NAME_MAX, EMAIL_MAX = 8, 1024, 100, 254
+
+
+@dataclass(frozen=True)
+class Registration:
+    email: str
+    password: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    email: str
+    password: str
+
+
+def normalize_email(value: str) -> str:
+    """Trimmed and lower-cased: emails are unique case-insensitively."""
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+def registration(payload: dict[str, Any]) -> Registration:
+    """A valid registration, or ValidationError naming every bad field."""
+    errors: dict[str, str] = {}
+    email = _email(payload.get("email"), errors)
+    password = _password(payload.get("password"), errors)
+    name = _name(payload.get("name"), errors)
+    if errors:
+        raise ValidationError(errors)
+    return Registration(email=email, password=password, name=name)
+
+
+def credentials(payload: dict[str, Any]) -> Credentials:
+    """Login input: both fields present strings (their values are judged by the login itself)."""
+    errors = {
+        field: "is required and must be a non-empty string"
+        for field in ("email", "password")
+        if not isinstance(payload.get(field), str) or not payload[field]
+    }
+    if errors:
+        raise ValidationError(errors)
+    return Credentials(email=normalize_email(payload["email"]), password=payload["password"])
+
+
+def _email(value: object, errors: dict[str, str]) -> str:
+    if not isinstance(value, str):
+        errors["email"] = "is required and must be a string"
+        return ""
+    email = normalize_email(value)
+    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        errors["email"] = "must be a valid email address"
+    return email
+
+
+def _password(value: object, errors: dict[str, str]) -> str:
+    if not isinstance(value, str):
+        errors["password"] = "is required and must be a string"
+        return ""
+    if len(value) < PASSWORD_MIN:
+        errors["password"] = f"must be at least {PASSWORD_MIN} characters"
+    elif len(value) > PASSWORD_MAX:
+        errors["password"] = f"must be at most {PASSWORD_MAX} characters"
+    return value
+
+
+def _name(value: object, errors: dict[str, str]) -> str:
+    if not isinstance(value, str):
+        errors["name"] = "is required and must be a string"
+        return ""
+    name = " ".join(value.split())
+    if not name:
+        errors["name"] = "must not be empty"
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"must be at most {NAME_MAX} characters"
+    elif any(unicodedata.category(ch) == "Cc" for ch in name):
+        errors["name"] = "must not contain control characters"
+    return name
