@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from catalog_service import api
 from catalog_service.config import Config, from_env
+from catalog_service.covers import CoverStore
 from catalog_service.db import Database
 from shared.events.connection import broker_reachable
 from shared.web.app import init_common
@@ -18,6 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     db = Database(config.database_url)
     app.extensions["config"], app.extensions["db"] = config, db
+    app.extensions["covers"] = CoverStore(config.covers_dir)
     verifier = load_verifier(
         config.jwt_public_key_file, issuer=config.jwt_issuer, audience=config.jwt_audience
     )

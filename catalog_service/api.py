@@ -1,5 +1,152 @@
-"""catalog_service HTTP routes ."""
+"""catalog_service HTTP routes: thin views over service.py (API.md, Catalogue)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+
+from catalog_service import service
+from catalog_service.browse import parse_browse, parse_page
+from catalog_service.covers import FORMATS, MAX_BYTES, BadImage, CoverStore, reencode
+from catalog_service.present import book_json
+from catalog_service.validation import WRITABLE, clean_book
+from shared.web.errors import ApiError, ValidationError, error_response
+from shared.web.requests import json_body
+from shared.web.tokens import current_user, login_required
 
 bp = Blueprint("catalog", __name__, url_prefix="/api")
+UPLOAD_TYPES = frozenset(FORMATS.values())
+
+
+def _sessions() -> service.Sessions:
+    return current_app.extensions["db"].session
+
+
+def _covers() -> CoverStore:
+    return current_app.extensions["covers"]
+
+
+def _page_json(result: service.ListingPage) -> dict[str, Any]:
+    return {
+        "items": [book_json(x.book, x.seller_name) for x in result.items],
+        "page": result.page.page,
+        "per_page": result.page.per_page,
+        "total": result.total,
+    }
+
+
+@bp.errorhandler(service.NotFound)
+def _not_found(exc: service.NotFound) -> Response:
+    return error_response(404, "No such book.")
+
+
+@bp.errorhandler(service.NotOwner)
+def _not_owner(exc: service.NotOwner) -> Response:
+    return error_response(403, "Only the seller of this book may change it.")
+
+
+@bp.get("/books")
+def list_books() -> Response:
+    query = parse_browse(request.args)
+    return jsonify(_page_json(service.browse_books(sessions=_sessions(), query=query)))
+
+
+@bp.post("/books")
+@login_required
+def create_book() -> tuple[Response, int]:
+    fields = clean_book(json_body(WRITABLE), partial=False)
+    listing = service.create_book(
+        sessions=_sessions(), seller=current_user(), fields=fields, correlation_id=g.request_id
+    )
+    return jsonify(book_json(listing.book, listing.seller_name)), 201
+
+
+@bp.get("/books/<book_id>")
+def get_book(book_id: str) -> Response:
+    listing = service.get_book(sessions=_sessions(), book_id=book_id)
+    return jsonify(book_json(listing.book, listing.seller_name))
+
+
+@bp.patch("/books/<book_id>")
+@login_required
+def update_book(book_id: str) -> Response:
+    fields = clean_book(json_body(WRITABLE), partial=True)
+    listing = service.update_book(
+        sessions=_sessions(),
+        user=current_user(),
+        book_id=book_id,
+        fields=fields,
+        correlation_id=g.request_id,
+    )
+    return jsonify(book_json(listing.book, listing.seller_name))
+
+
+@bp.delete("/books/<book_id>")
+@login_required
+def delete_book(book_id: str) -> tuple[str, int]:
+    service.delete_book(
+        sessions=_sessions(), user=current_user(), book_id=book_id, correlation_id=g.request_id
+    )
+    return "", 204
+
+
+@bp.put("/books/<book_id>/cover")
+@login_required
+def put_cover(book_id: str) -> Response:
+    listing = service.get_book(sessions=_sessions(), book_id=book_id)
+    if listing.book.seller_id != current_user().id:  # refuse before reading 5 MB
+        raise service.NotOwner(book_id)
+    try:
+        cover = reencode(_uploaded_image())
+    except BadImage as exc:
+        raise ValidationError({"cover": str(exc)}) from None
+    listing = service.set_cover(
+        sessions=_sessions(),
+        store=_covers(),
+        user=current_user(),
+        book_id=book_id,
+        cover=cover,
+        correlation_id=g.request_id,
+    )
+    return jsonify(book_json(listing.book, listing.seller_name))
+
+
+def _uploaded_image() -> bytes:
+    """The image bytes: the raw body (image/*) or the `file` field of a multipart form."""
+    if (request.content_length or 0) > MAX_BYTES + 64 * 1024:
+        raise ApiError(413, "A cover may be at most 5 MB.")
+    request.max_content_length = MAX_BYTES + 64 * 1024  # multipart framing on top of 5 MB
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationError({"file": "is required"})
+        data = upload.read(MAX_BYTES + 1)
+    elif request.mimetype in UPLOAD_TYPES:
+        data = request.get_data(cache=False)
+    else:
+        raise ValidationError(
+            {"cover": "Content-Type must be image/jpeg, image/png, image/webp or multipart"}
+        )
+    if len(data) > MAX_BYTES:
+        raise ApiError(413, "A cover may be at most 5 MB.")
+    return data
+
+
+@bp.get("/books/<book_id>/cover")
+def get_cover(book_id: str) -> Response:
+    sha256, fmt, path = service.cover_of(sessions=_sessions(), store=_covers(), book_id=book_id)
+    return send_file(path, mimetype=FORMATS[fmt], etag=sha256, max_age=86400)
+
+
+@bp.get("/categories")
+def list_categories() -> Response:
+    return jsonify({"items": service.categories(sessions=_sessions())})
+
+
+@bp.get("/me/books")
+@login_required
+def my_books() -> Response:
+    page = parse_page(request.args)
+    result = service.seller_books(sessions=_sessions(), user=current_user(), page=page)
+    return jsonify(_page_json(result))

@@ -19,6 +19,8 @@ class Config:
     jwt_audience: str
     log_level: str
     worker_health_port: int
+    covers_dir: str = str(ROOT / "var/covers")
+    gateway_url: str = "http://127.0.0.1:8080"
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -33,4 +35,6 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         jwt_audience=env.get("JWT_AUDIENCE", "bookstore"),
         log_level=env.get("LOG_LEVEL", "INFO"),
         worker_health_port=int(env.get("WORKER_HEALTH_PORT", "8202")),
+        covers_dir=env.get("COVERS_DIR", str(ROOT / "var/covers")),
+        gateway_url=env.get("GATEWAY_URL", "http://127.0.0.1:8080"),
     )

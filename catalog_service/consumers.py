@@ -1,5 +1,25 @@
-"""What catalog_service reacts to: nothing (it only publishes)."""
+"""What catalog_service reacts to (DESIGN.md sections 2 and 4), in one table at the bottom."""
 
-from shared.events import Handler
+from __future__ import annotations
 
-HANDLERS: dict[str, list[Handler]] = {}
+from sqlalchemy.orm import Session
+
+from catalog_service.service import remember_seller
+from catalog_service.stock import mark_sold, release_stock, reserve_stock
+from shared.events import Envelope, Handler, PermanentError
+
+
+def record_seller(session: Session, event: Envelope) -> None:
+    """user.registered: the name shown as `seller_name` on that user's books."""
+    user_id, name = event.data.get("user_id"), event.data.get("name")
+    if not isinstance(user_id, str) or not isinstance(name, str) or not user_id or not name:
+        raise PermanentError("user.registered without a user_id and name")
+    remember_seller(session, user_id=user_id, name=name, source="event")
+
+
+HANDLERS: dict[str, list[Handler]] = {
+    "order.placed": [reserve_stock],
+    "order.cancelled": [release_stock],
+    "order.paid": [mark_sold],
+    "user.registered": [record_seller],
+}

@@ -1,0 +1,192 @@
+"""Browse and search: the query string of `GET /api/books` parsed, then turned into SQL.
+
+Search is MariaDB FULLTEXT in natural language mode over title, author and description, plus an
+exact match on a normalized ISBN. Natural language mode gives no meaning to operators, quotes or
+wildcards, and the text travels as a bound parameter, so hostile input is just words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal_column, or_, select
+from sqlalchemy.dialects.mysql import match
+
+from catalog_service.models import Book
+from catalog_service.validation import CONDITIONS, normalize_isbn, parse_money
+from shared.web.errors import ValidationError
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+MAX_PER_PAGE, MAX_PAGE, MAX_QUERY = 100, 100_000, 500
+TRUE_WORDS, FALSE_WORDS = {"true", "1", "yes"}, {"false", "0", "no", ""}
+
+
+@dataclass(frozen=True)
+class Page:
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class BrowseQuery:
+    page: Page = Page()
+    q: str | None = None
+    category: str | None = None
+    author: str | None = None
+    condition: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    seller_id: str | None = None
+    sort: str = "newest"
+    include_sold_out: bool = False
+
+
+def _positive(args: Mapping[str, str], name: str, default: int, high: int, errors: dict) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= high:
+        errors[name] = f"must be a whole number from 1 to {high}"
+        return default
+    return int(raw)
+
+
+def parse_page(args: Mapping[str, str]) -> Page:
+    """`page` and `per_page` of any list endpoint (422 when bad)."""
+    errors: dict[str, str] = {}
+    page = Page(
+        _positive(args, "page", 1, MAX_PAGE, errors),
+        _positive(args, "per_page", 20, MAX_PER_PAGE, errors),
+    )
+    if errors:
+        raise ValidationError(errors)
+    return page
+
+
+def _money_arg(args: Mapping[str, str], name: str, errors: dict) -> Decimal | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_money(raw)
+    except ValueError as exc:
+        errors[name] = str(exc)
+        return None
+    if value < 0:
+        errors[name] = "must not be negative"
+    return value
+
+
+def _text_arg(args: Mapping[str, str], name: str, high: int, errors: dict) -> str | None:
+    value = " ".join((args.get(name) or "").split())  # also drops control whitespace
+    if len(value) > high:
+        errors[name] = f"must be at most {high} characters"
+    return value or None
+
+
+def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
+    """The filters, sort and paging of `GET /api/books`; unknown parameters are ignored."""
+    errors: dict[str, str] = {}
+    try:
+        page = parse_page(args)
+    except ValidationError as exc:
+        errors.update(exc.fields or {})
+        page = Page()
+    q = _text_arg(args, "q", MAX_QUERY, errors)
+    condition = _text_arg(args, "condition", 20, errors)
+    if condition and condition not in CONDITIONS:
+        errors["condition"] = f"must be one of: {', '.join(CONDITIONS)}"
+    sort = (args.get("sort") or "").strip() or ("relevance" if q else "newest")
+    if sort not in SORTS:
+        errors["sort"] = f"must be one of: {', '.join(SORTS)}"
+    sold_out = (args.get("include_sold_out") or "").strip().lower()
+    if sold_out not in TRUE_WORDS | FALSE_WORDS:
+        errors["include_sold_out"] = "must be true or false"
+    query = BrowseQuery(
+        page=page,
+        q=q,
+        category=_text_arg(args, "category", 60, errors),
+        author=_text_arg(args, "author", 200, errors),
+        condition=condition,
+        min_price=_money_arg(args, "min_price", errors),
+        max_price=_money_arg(args, "max_price", errors),
+        seller_id=_text_arg(args, "seller_id", 64, errors),
+        sort=sort,
+        include_sold_out=sold_out in TRUE_WORDS,
+    )
+    if query.min_price is not None and query.max_price is not None:
+        if query.min_price > query.max_price and "max_price" not in errors:
+            errors["max_price"] = "must not be less than min_price"
+    if errors:
+        raise ValidationError(dict(sorted(errors.items())))
+    return query
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _isbn_in(q: str) -> str | None:
+    try:
+        return normalize_isbn(q)
+    except ValueError:
+        return None
+
+
+def _conditions(query: BrowseQuery) -> list[Any]:
+    where: list[Any] = [Book.deleted_at.is_(None)]
+    if not query.include_sold_out:
+        where.append(Book.stock > 0)
+    if query.category:
+        where.append(Book.category == query.category)
+    if query.author:
+        where.append(Book.author.like(f"%{_escape_like(query.author)}%", escape="\\"))
+    if query.condition:
+        where.append(Book.condition == query.condition)
+    if query.min_price is not None:
+        where.append(Book.price >= query.min_price)
+    if query.max_price is not None:
+        where.append(Book.price <= query.max_price)
+    if query.seller_id:
+        where.append(Book.seller_id == query.seller_id)
+    return where
+
+
+def _search(q: str) -> tuple[Any, Any]:
+    """(where clause, relevance score) of a text query; an exact ISBN match ranks first."""
+    relevance = match(Book.title, Book.author, Book.description, against=q)
+    isbn = _isbn_in(q)
+    if isbn is None:
+        return relevance, relevance
+    exact = Book.isbn == isbn
+    return or_(relevance, exact), case((exact, 1000.0), else_=0.0) + relevance
+
+
+def browse_statements(query: BrowseQuery) -> tuple[Select[Any], Select[Any]]:
+    """(page of Book rows, total count) for a browse query."""
+    where = _conditions(query)
+    score: Any = literal_column("0")
+    if query.q:
+        condition, score = _search(query.q)
+        where.append(condition)
+    order = {
+        "relevance": [score.desc(), Book.created_at.desc()],
+        "newest": [Book.created_at.desc()],
+        "price_asc": [Book.price.asc(), Book.created_at.desc()],
+        "price_desc": [Book.price.desc(), Book.created_at.desc()],
+    }[query.sort]
+    page = (
+        select(Book)
+        .where(and_(*where))
+        .order_by(*order, Book.id)
+        .limit(query.page.per_page)
+        .offset(query.page.offset)
+    )
+    return page, select(func.count()).select_from(Book).where(and_(*where))

@@ -1,0 +1,179 @@
+"""Stock reservations: the single point of truth for stock (DESIGN.md section 4).
+
+Every step is keyed by order id (the `reservations` row), so duplicates, redeliveries and
+replicas change nothing: an order is reserved or rejected once, released once, sold once.
+Stock moves only through conditional UPDATEs (`stock >= q`), all items of an order in one
+transaction, in book id order (fewer deadlocks; a deadlock is retried by the consumer anyway).
+
+These run inside the consumer's transaction (the handler contract of shared.events.Consumer).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from catalog_service.events import book_data, publish
+from catalog_service.models import Book, Reservation
+from catalog_service.service import now, seller_names
+from shared.events import Envelope, PermanentError
+
+log = logging.getLogger(__name__)
+Items = list[tuple[str, int]]  # (book_id, quantity), sorted by book id
+
+
+def order_id_of(data: dict[str, Any]) -> str:
+    order_id = data.get("order_id")
+    if not isinstance(order_id, str) or not 0 < len(order_id) <= 64:
+        raise PermanentError("order_id missing or not a string of 1-64 characters")
+    return order_id
+
+
+def wanted_items(data: dict[str, Any]) -> Items:
+    """The order's items summed per book; PermanentError when they make no sense."""
+    raw = data.get("items")
+    if not isinstance(raw, list) or not raw:
+        raise PermanentError("items must be a non-empty list")
+    totals: dict[str, int] = {}
+    for item in raw:
+        book_id = item.get("book_id") if isinstance(item, dict) else None
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        if not isinstance(book_id, str) or len(book_id) > 36:
+            raise PermanentError(f"bad book_id in items: {item!r}")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise PermanentError(f"bad quantity in items: {item!r}")
+        totals[book_id] = totals.get(book_id, 0) + quantity
+    return sorted(totals.items())
+
+
+def _claim(session: Session, order_id: str, status: str, items: Items) -> bool:
+    """Insert the order's reservation row; False if one exists (this step already happened)."""
+    moment = now()
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(Reservation).values(
+                    order_id=order_id,
+                    status=status,
+                    items=[{"book_id": b, "quantity": q} for b, q in items],
+                    created_at=moment,
+                    updated_at=moment,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _move_stock(session: Session, book_id: str, delta: int, *, live_only: bool) -> bool:
+    """stock += delta (never below zero) and version + 1; False if the row did not qualify."""
+    where = [Book.id == book_id, Book.stock + delta >= 0]
+    if live_only:
+        where.append(Book.deleted_at.is_(None))
+    result = session.execute(
+        update(Book)
+        .where(*where)
+        .values(stock=Book.stock + delta, version=Book.version + 1, updated_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _publish_books(session: Session, book_ids: list[str], cause: Envelope) -> None:
+    """`book.updated` for each live book whose stock just moved (fresh rows, new versions)."""
+    books = list(
+        session.scalars(
+            select(Book)
+            .where(Book.id.in_(book_ids), Book.deleted_at.is_(None))
+            .execution_options(populate_existing=True)
+        )
+    )
+    names = seller_names(session, {book.seller_id for book in books})
+    for book in books:
+        publish(
+            session, "book.updated", book_data(book, names.get(book.seller_id, "")), cause=cause
+        )
+
+
+def _availability(session: Session, items: Items) -> tuple[str, list[dict[str, Any]]]:
+    rows = session.execute(
+        select(Book.id, Book.stock).where(
+            Book.id.in_([b for b, _ in items]), Book.deleted_at.is_(None)
+        )
+    )
+    stock = dict(rows.tuples().all())
+    reason = "book_unavailable" if len(stock) < len(items) else "insufficient_stock"
+    return reason, [{"book_id": b, "requested": q, "available": stock.get(b, 0)} for b, q in items]
+
+
+def reserve_stock(session: Session, event: Envelope) -> None:
+    """order.placed: take every item's stock or none, then say which."""
+    order_id, items = order_id_of(event.data), wanted_items(event.data)
+    if not _claim(session, order_id, "reserved", items):
+        log.info("order %s already has a reservation: order.placed skipped", order_id)
+        return
+    taken = session.begin_nested()
+    if all(_move_stock(session, b, -q, live_only=True) for b, q in items):
+        taken.commit()
+        publish(session, "stock.reserved", _items_data(order_id, items), cause=event)
+        _publish_books(session, [b for b, _ in items], event)
+        return
+    taken.rollback()  # all or nothing: give back what the earlier items took
+    reason, detail = _availability(session, items)
+    _set_status(session, order_id, "rejected")
+    publish(
+        session,
+        "stock.rejected",
+        {"order_id": order_id, "reason": reason, "items": detail},
+        cause=event,
+    )
+
+
+def release_stock(session: Session, event: Envelope) -> None:
+    """order.cancelled: give reserved (or sold) stock back exactly once."""
+    order_id = order_id_of(event.data)
+    if _claim(session, order_id, "cancelled", []):
+        return  # cancelled before its order.placed arrived: that one will now be skipped
+    reservation = _locked(session, order_id)
+    if reservation.status not in ("reserved", "sold"):
+        return
+    items = [(i["book_id"], int(i["quantity"])) for i in reservation.items]
+    for book_id, quantity in items:
+        _move_stock(session, book_id, quantity, live_only=False)
+    _set_status(session, order_id, "released")
+    publish(session, "stock.released", _items_data(order_id, items), cause=event)
+    _publish_books(session, [b for b, _ in items], event)
+
+
+def mark_sold(session: Session, event: Envelope) -> None:
+    """order.paid: the reserved stock is sold for good (it stays off the shelf)."""
+    order_id = order_id_of(event.data)
+    reservation = session.get(Reservation, order_id, with_for_update=True)
+    if reservation is None:
+        log.warning("order.paid for order %s that holds no reservation: ignored", order_id)
+        return
+    if reservation.status == "reserved":
+        _set_status(session, order_id, "sold")
+
+
+def _locked(session: Session, order_id: str) -> Reservation:
+    reservation = session.get(Reservation, order_id, with_for_update=True, populate_existing=True)
+    assert reservation is not None  # _claim just proved the row exists
+    return reservation
+
+
+def _set_status(session: Session, order_id: str, status: str) -> None:
+    session.execute(
+        update(Reservation)
+        .where(Reservation.order_id == order_id)
+        .values(status=status, updated_at=now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _items_data(order_id: str, items: Items) -> dict[str, Any]:
+    return {"order_id": order_id, "items": [{"book_id": b, "quantity": q} for b, q in items]}

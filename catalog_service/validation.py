@@ -1,0 +1,167 @@
+"""Input rules of API.md (Catalogue): pure functions, no I/O, every refusal per field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from shared.web.errors import ValidationError
+
+CONDITIONS = ("new", "like_new", "very_good", "good", "acceptable")
+WRITABLE = frozenset(
+    {
+        "title",
+        "author",
+        "isbn",
+        "category",
+        "condition",
+        "description",
+        "language",
+        "published_year",
+        "price",
+        "stock",
+        "currency",
+    }
+)
+REQUIRED = ("title", "author", "condition", "price")
+DEFAULTS: dict[str, Any] = {"stock": 1, "category": "Other", "description": ""}
+MIN_PRICE, MAX_PRICE = Decimal("0.01"), Decimal("100000.00")
+MAX_STOCK = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]")
+
+
+def parse_money(value: Any) -> Decimal:
+    """A string or JSON number with at most two decimals, as an exact Decimal."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError('must be a decimal number, e.g. "12.50"')
+    text = value.strip() if isinstance(value, str) else repr(value)
+    if not re.fullmatch(r"-?\d{1,9}(\.\d{1,2})?", text):
+        if re.fullmatch(r"-?\d+\.\d{3,}", text):
+            raise ValueError("must have at most two decimals")
+        raise ValueError('must be a decimal number, e.g. "12.50"')
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover (the pattern already refused it)
+        raise ValueError("must be a decimal number") from None
+
+
+def format_money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+def normalize_isbn(value: Any) -> str | None:
+    """ISBN-10 or ISBN-13 with a valid check digit; hyphens and spaces removed; '' is none."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    digits = re.sub(r"[\s-]", "", value).upper()
+    if not digits:
+        return None
+    if len(digits) == 10 and re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        if total % 11 == 0:
+            return digits
+        raise ValueError("has a wrong check digit")
+    if len(digits) == 13 and digits.isdigit():
+        total = sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(digits))
+        if total % 10 == 0:
+            return digits
+        raise ValueError("has a wrong check digit")
+    raise ValueError("must be an ISBN-10 or ISBN-13")
+
+
+def _text(*, low: int, high: int, multiline: bool = False) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        value = unicodedata.normalize("NFC", value).strip()
+        if _CONTROL.search(value) or (not multiline and _LINE_BREAKS.search(value)):
+            raise ValueError("must not contain control characters")
+        if len(value) < low:
+            raise ValueError("must not be empty" if low == 1 else f"needs {low}+ characters")
+        if len(value) > high:
+            raise ValueError(f"must be at most {high} characters")
+        return value
+
+    return check
+
+
+def _integer(*, low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return check
+
+
+def _price(value: Any) -> Decimal:
+    price = parse_money(value)
+    if not MIN_PRICE <= price <= MAX_PRICE:
+        raise ValueError("must be between 0.01 and 100000.00")
+    return price
+
+
+def _condition(value: Any) -> str:
+    if value not in CONDITIONS:
+        raise ValueError(f"must be one of: {', '.join(CONDITIONS)}")
+    return str(value)
+
+
+def _currency(value: Any) -> str:
+    if value != "USD":
+        raise ValueError('must be "USD"')
+    return "USD"
+
+
+def _year(value: Any) -> int:
+    return _integer(low=1, high=datetime.now(UTC).year + 1)(value)
+
+
+CHECKS: dict[str, Callable[[Any], Any]] = {
+    "title": _text(low=1, high=200),
+    "author": _text(low=1, high=200),
+    "isbn": normalize_isbn,
+    "category": _text(low=1, high=60),
+    "condition": _condition,
+    "description": _text(low=0, high=5000, multiline=True),
+    "language": _text(low=1, high=35),
+    "published_year": _year,
+    "price": _price,
+    "stock": _integer(low=0, high=MAX_STOCK),
+    "currency": _currency,
+}
+NULLABLE = frozenset({"isbn", "language", "published_year", "description"})
+
+
+def clean_book(payload: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Validated, normalized writable fields; ValidationError naming every bad field."""
+    errors: dict[str, str] = {name: "unknown field" for name in set(payload) - WRITABLE}
+    if not partial:
+        errors.update({name: "is required" for name in REQUIRED if payload.get(name) is None})
+    cleaned: dict[str, Any] = {} if partial else dict(DEFAULTS)
+    for name, value in payload.items():
+        if name in errors or name not in CHECKS:
+            continue
+        if value is None:
+            if name in NULLABLE:
+                cleaned[name] = "" if name == "description" else None
+            else:
+                errors[name] = "must not be null"
+            continue
+        try:
+            cleaned[name] = CHECKS[name](value)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise ValidationError(dict(sorted(errors.items())))
+    cleaned.pop("currency", None)  # always USD: accepted for symmetry with the responses
+    return cleaned
