@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Entrypoint of the `rabbitmq` service: seeds the secrets, then hands over to the image's own
+# entrypoint. It runs as root before that entrypoint drops to the rabbitmq user.
+#
+#   RABBITMQ_APP_USER           name of the application user (default: bookstore)
+#   RABBITMQ_APP_PASSWORD_FILE  its password (a Docker secret)
+#   RABBITMQ_ERLANG_COOKIE_FILE the Erlang cookie shared by a cluster's nodes (a Docker secret)
+#   BOOKSTORE_DEFINITIONS       the topology (default: /etc/rabbitmq/definitions.json)
+#   BOOKSTORE_DEFINITIONS_DIR   where the import directory goes (must match rabbitmq.conf)
+set -euo pipefail
+
+DEFINITIONS=${BOOKSTORE_DEFINITIONS:-/etc/rabbitmq/definitions.json}
+DEFINITIONS_DIR=${BOOKSTORE_DEFINITIONS_DIR:-/run/bookstore-rabbitmq/definitions}
+APP_USER=${RABBITMQ_APP_USER:-bookstore}
+
+hex_to_bytes() {  # hex string on $1 -> raw bytes on stdout
+  printf '%b' "$(printf '%s' "$1" | sed 's/../\\x&/g')"
+}
+
+# RabbitMQ's rabbit_password_hashing_sha256: base64(salt + sha256(salt + password)), 4-byte salt.
+password_hash() {
+  local salt digest
+  salt=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  digest=$({ hex_to_bytes "$salt"; printf '%s' "$1"; } | sha256sum | cut -c1-64)
+  hex_to_bytes "$salt$digest" | base64 | tr -d '\n'
+}
+
+json_string() {  # a JSON string literal for $1
+  printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
+}
+
+users_definitions() {  # user name, password -> definitions with that user and its permissions
+  local name
+  name=$(json_string "$1")
+  cat <<JSON
+{
+  "vhosts": [{"name": "/"}],
+  "users": [{"name": $name, "password_hash": "$(password_hash "$2")",
+             "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}],
+  "permissions": [{"user": $name, "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]
+}
+JSON
+}
+
+seed_definitions() {
+  mkdir -p "$DEFINITIONS_DIR"
+  chmod 700 "$DEFINITIONS_DIR"
+  cp "$DEFINITIONS" "$DEFINITIONS_DIR/10-topology.json"
+  if [ -n "${RABBITMQ_APP_PASSWORD_FILE:-}" ]; then
+    users_definitions "$APP_USER" "$(cat "$RABBITMQ_APP_PASSWORD_FILE")" \
+      > "$DEFINITIONS_DIR/20-users.json"
+  else
+    echo "bookstore-entrypoint: RABBITMQ_APP_PASSWORD_FILE unset, no application user" >&2
+  fi
+  chmod 600 "$DEFINITIONS_DIR"/*.json
+}
+
+seed_cookie() {
+  [ -n "${RABBITMQ_ERLANG_COOKIE_FILE:-}" ] || return 0
+  local home=${RABBITMQ_HOME_DIR:-/var/lib/rabbitmq}
+  install -m 600 /dev/null "$home/.erlang.cookie"
+  tr -d '\n' < "$RABBITMQ_ERLANG_COOKIE_FILE" > "$home/.erlang.cookie"
+  chmod 400 "$home/.erlang.cookie"
+}
+
+own_by_rabbitmq() {
+  if id rabbitmq >/dev/null 2>&1; then
+    chown -R rabbitmq:rabbitmq "$DEFINITIONS_DIR"
+    [ -z "${RABBITMQ_ERLANG_COOKIE_FILE:-}" ] \
+      || chown rabbitmq:rabbitmq "${RABBITMQ_HOME_DIR:-/var/lib/rabbitmq}/.erlang.cookie"
+  fi
+}
+
+# `users-json NAME PASSWORD_FILE` prints the user definitions (used by tests), nothing else.
+if [ "${1:-}" = "users-json" ]; then
+  users_definitions "$2" "$(cat "$3")"
+  exit 0
+fi
+
+seed_definitions
+seed_cookie
+own_by_rabbitmq
+exec docker-entrypoint.sh "$@"

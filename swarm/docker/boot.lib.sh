@@ -1,0 +1,101 @@
+# shellcheck shell=sh
+# Sourced by every service's boot.sh (auth_service/boot.sh, ...), which first sets:
+#   PACKAGE       the Python package (auth_service)
+#   HAS_DATABASE  true if the service owns a database (migrations run before it starts)
+#   HAS_WORKER    true if the image also runs a worker process
+#
+# `boot.sh api|worker|migrate` starts that process; `boot.sh <command...>` runs any command with
+# the same environment (operators: `boot.sh python -m shared.events dlq list`).
+#
+# Secrets (the services' config.py read plain variables; this script bridges Docker secrets):
+#   X_FILE                      X = the file's content, for X in SECRET_VARS
+#   X_URL + X_PASSWORD_FILE     the password (percent-encoded) is put into X_URL after the user,
+#                               for X in PASSWORD_URLS (mysql+pymysql://auth@auth-db/... + file)
+
+SECRET_VARS="AUTH_DATABASE_URL CATALOG_DATABASE_URL ORDER_DATABASE_URL RABBITMQ_URL FRONTEND_SECRET_KEY"
+PASSWORD_URLS="AUTH_DATABASE CATALOG_DATABASE ORDER_DATABASE RABBITMQ"
+PYTHON=${PYTHON:-python}
+APP_DIR=$(cd "$(dirname "$0")/.." && pwd)
+
+die() { echo "boot: $*" >&2; exit 64; }
+
+read_secret() {  # file -> its content without the trailing newline
+  [ -r "$1" ] || die "cannot read secret file $1"
+  "$PYTHON" -c 'import sys; print(open(sys.argv[1]).read().rstrip("\r\n"), end="")' "$1"
+}
+
+load_file_variables() {
+  for var in $SECRET_VARS; do
+    eval "file=\${${var}_FILE:-}; value=\${${var}:-}"
+    [ -n "$file" ] || continue
+    [ -z "$value" ] || die "both $var and ${var}_FILE are set; use one"
+    value=$(read_secret "$file") || exit $?
+    export "$var=$value"
+    unset "${var}_FILE"
+  done
+}
+
+with_password() {  # url, password file -> url with the percent-encoded password after the user
+  "$PYTHON" - "$1" "$2" <<'PY'
+import sys
+from urllib.parse import quote, urlsplit, urlunsplit
+
+url, path = sys.argv[1], sys.argv[2]
+password = open(path).read().rstrip("\r\n")
+parts = urlsplit(url)
+userinfo, at, hostport = parts.netloc.rpartition("@")
+if not at or not userinfo or ":" in userinfo:
+    sys.exit(f"boot: {url.split('@')[-1]}: the URL must name a user and no password")
+netloc = f"{userinfo}:{quote(password, safe='')}@{hostport}"
+print(urlunsplit(parts._replace(netloc=netloc)), end="")
+PY
+}
+
+load_url_passwords() {
+  for name in $PASSWORD_URLS; do
+    eval "file=\${${name}_PASSWORD_FILE:-}; url=\${${name}_URL:-}"
+    [ -n "$file" ] || continue
+    [ -n "$url" ] || die "${name}_PASSWORD_FILE is set but ${name}_URL is not"
+    [ -r "$file" ] || die "cannot read secret file $file"
+    url=$(with_password "$url" "$file") || exit 64
+    export "${name}_URL=$url"
+    unset "${name}_PASSWORD_FILE"
+  done
+}
+
+migrate() {  # retried: on a fresh stack the database may still be starting
+  deadline=$(( $(date +%s) + ${BOOT_MIGRATE_TIMEOUT:-180} ))
+  until "$PYTHON" -m "$PACKAGE.migrate"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "migrations did not succeed in time"
+    echo "boot: database not ready, retrying migrations in 3 s" >&2
+    sleep 3
+  done
+}
+
+migrate_on_start() {
+  if [ "${HAS_DATABASE:-false}" = true ] && [ "${MIGRATE_ON_START:-true}" = true ]; then
+    migrate
+  fi
+}
+
+boot() {
+  load_file_variables
+  load_url_passwords
+  cd "$APP_DIR"
+  role=${1:-api}
+  case "$role" in
+    api)
+      migrate_on_start
+      exec "$PYTHON" -m gunicorn -c "$APP_DIR/gunicorn.conf.py" \
+        -b "0.0.0.0:${API_PORT:-8000}" "$PACKAGE.wsgi:app" ;;
+    worker)
+      [ "${HAS_WORKER:-false}" = true ] || die "$PACKAGE has no worker process"
+      migrate_on_start
+      exec "$PYTHON" -m "$PACKAGE.worker" ;;
+    migrate)
+      [ "${HAS_DATABASE:-false}" = true ] || die "$PACKAGE has no database"
+      migrate ;;
+    *)
+      exec "$@" ;;
+  esac
+}
