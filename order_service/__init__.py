@@ -8,6 +8,7 @@ from sqlalchemy import text
 from order_service import api
 from order_service.config import Config, from_env
 from order_service.db import Database
+from order_service.payments import SimulatedProvider
 from shared.events.connection import broker_reachable
 from shared.web.app import init_common
 from shared.web.keys import load_verifier
@@ -18,6 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     db = Database(config.database_url)
     app.extensions["config"], app.extensions["db"] = config, db
+    app.extensions["payments"] = SimulatedProvider(db.engine)
     verifier = load_verifier(
         config.jwt_public_key_file, issuer=config.jwt_issuer, audience=config.jwt_audience
     )

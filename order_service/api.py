@@ -1,5 +1,130 @@
-"""order_service HTTP routes ."""
+"""order_service HTTP routes: thin views over cart, checkout and service use cases."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy.orm import Session, sessionmaker
+
+from order_service import cart, checkout, service
+from order_service.payments import PaymentProvider
+from order_service.presenters import cart_json, order_json, page_json, sale_json
+from order_service.validation import UUID_RE, parse_checkout, parse_quantity
+from shared.web.errors import ApiError, ValidationError
+from shared.web.requests import json_body
+from shared.web.tokens import current_user, login_required
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
+CHECKOUT_FIELDS = frozenset({"items", "from_cart", "shipping_address", "payment"})
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def _sessions() -> sessionmaker[Session]:
+    return current_app.extensions["db"].session  # type: ignore[no-any-return]
+
+
+def _provider() -> PaymentProvider:
+    return current_app.extensions["payments"]  # type: ignore[no-any-return]
+
+
+def _book_id(book_id: str) -> str:
+    if not UUID_RE.match(book_id):
+        raise ApiError(404, "No such book.")
+    return book_id.lower()
+
+
+def _paging() -> tuple[int, int]:
+    try:
+        page, per_page = int(request.args.get("page", 1)), int(request.args.get("per_page", 20))
+    except ValueError:
+        raise ValidationError({"page": "page and per_page must be integers"}) from None
+    if page < 1 or not 1 <= per_page <= 100:
+        raise ValidationError({"per_page": "page >= 1 and per_page from 1 to 100"})
+    return page, per_page
+
+
+@bp.get("/cart")
+@login_required
+def get_cart() -> Response:
+    return jsonify(cart_json(cart.get_cart(sessions=_sessions(), user_id=current_user().id)))
+
+
+@bp.put("/cart/items/<book_id>")
+@login_required
+def put_cart_item(book_id: str) -> Response:
+    quantity = parse_quantity(json_body({"quantity"}).get("quantity"))
+    view = cart.set_cart_item(
+        sessions=_sessions(),
+        user_id=current_user().id,
+        book_id=_book_id(book_id),
+        quantity=quantity,
+    )
+    return jsonify(cart_json(view))
+
+
+@bp.delete("/cart/items/<book_id>")
+@login_required
+def delete_cart_item(book_id: str) -> Response:
+    view = cart.remove_cart_item(
+        sessions=_sessions(), user_id=current_user().id, book_id=book_id.lower()
+    )
+    return jsonify(cart_json(view))
+
+
+@bp.post("/orders")
+@login_required
+def place_order() -> tuple[Response, int]:
+    body = json_body(CHECKOUT_FIELDS)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _KEY.match(key):
+        raise ValidationError({"Idempotency-Key": "must be 1 to 255 visible ASCII characters"})
+    placed = checkout.place_order(
+        sessions=_sessions(),
+        provider=_provider(),
+        buyer_id=current_user().id,
+        checkout=parse_checkout(body),
+        idempotency_key=key,
+        fingerprint=checkout.request_fingerprint(body),
+    )
+    response = jsonify(order_json(placed.order))
+    response.headers["Location"] = f"/api/orders/{placed.order.id}"
+    if placed.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response, 202
+
+
+@bp.get("/orders")
+@login_required
+def list_orders() -> Response:
+    page, per_page = _paging()
+    found = service.list_orders(
+        sessions=_sessions(), buyer_id=current_user().id, page=page, per_page=per_page
+    )
+    return jsonify(page_json(found, order_json))
+
+
+@bp.get("/orders/<order_id>")
+@login_required
+def get_order(order_id: str) -> Response:
+    order = service.get_order(sessions=_sessions(), buyer_id=current_user().id, order_id=order_id)
+    return jsonify(order_json(order))
+
+
+@bp.post("/orders/<order_id>/cancel")
+@login_required
+def cancel_order(order_id: str) -> Response:
+    order = service.cancel_order(
+        sessions=_sessions(), provider=_provider(), buyer_id=current_user().id, order_id=order_id
+    )
+    return jsonify(order_json(order))
+
+
+@bp.get("/me/sales")
+@login_required
+def my_sales() -> Response:
+    page, per_page = _paging()
+    found = service.list_sales(
+        sessions=_sessions(), seller_id=current_user().id, page=page, per_page=per_page
+    )
+    return jsonify(page_json(found, sale_json))

@@ -19,6 +19,11 @@ class Config:
     jwt_audience: str
     log_level: str
     worker_health_port: int
+    shipping_delay_seconds: float = 10.0
+    delivery_delay_seconds: float = 10.0
+    timer_poll_seconds: float = 0.25
+    # `python -m order_service.rebuild_read_model` runs this to make the catalogue republish.
+    republish_command: str = "python -m catalog_service.republish"
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -33,4 +38,8 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         jwt_audience=env.get("JWT_AUDIENCE", "bookstore"),
         log_level=env.get("LOG_LEVEL", "INFO"),
         worker_health_port=int(env.get("WORKER_HEALTH_PORT", "8203")),
+        shipping_delay_seconds=float(env.get("SHIPPING_DELAY_SECONDS", "10")),
+        delivery_delay_seconds=float(env.get("DELIVERY_DELAY_SECONDS", "10")),
+        timer_poll_seconds=float(env.get("ORDER_TIMER_POLL_SECONDS", "0.25")),
+        republish_command=env.get("ORDER_REPUBLISH_COMMAND", "python -m catalog_service.republish"),
     )

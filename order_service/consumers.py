@@ -1,5 +1,96 @@
-"""What order_service reacts to: nothing (it only publishes)."""
+"""What order_service reacts to: book.* feed the read model, stock.* drive the saga.
 
-from shared.events import Handler
+Failure policy (STYLE.md rule 7): an event about an order this database does not hold, or with
+unusable data, is a PermanentError (dead-lettered at once, for an operator to look at); anything
+else that raises is retried by the consumer. Transitions the table does not allow from an order's
+current status are ignored, so redelivered or reordered events change nothing.
+"""
 
-HANDLERS: dict[str, list[Handler]] = {}
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from order_service import events, readmodel
+from order_service.models import Order, OrderTimer
+from order_service.payments import CaptureFailed, PaymentProvider
+from order_service.saga import transition, utcnow
+from shared.events import Envelope, Handler, PermanentError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Saga:
+    provider: PaymentProvider
+    shipping_delay_seconds: float
+
+    def on_stock_reserved(self, session: Session, event: Envelope) -> None:
+        """Stock is ours: capture, then paid (and a shipping timer) or cancelled."""
+        order = _locked_order(session, event)
+        if not transition(order, "reserved", cause=event.id):
+            return
+        try:
+            payment_id = self.provider.capture(
+                authorization_id=order.authorization_id, amount=order.total
+            )
+        except CaptureFailed as exc:
+            self._capture_failed(session, event, order, str(exc))
+            return
+        order.payment_id, order.payment_status = payment_id, "captured"
+        transition(order, "paid", cause=event.id)
+        events.emit(session, "order.paid", events.order_paid(order), order=order, cause=event)
+        due = utcnow() + timedelta(seconds=self.shipping_delay_seconds)
+        session.add(OrderTimer(order_id=order.id, kind="ship", due_at=due))
+
+    def _capture_failed(self, session: Session, event: Envelope, order: Order, error: str) -> None:
+        reason = f"payment capture failed: {error}"
+        self.provider.void(authorization_id=order.authorization_id)
+        order.payment_status = "failed"
+        transition(order, "cancelled", reason=reason, cause=event.id)
+        data = events.order_cancelled(order, reason=reason, stock_was_reserved=True)
+        events.emit(session, "order.cancelled", data, order=order, cause=event)
+
+    def on_stock_rejected(self, session: Session, event: Envelope) -> None:
+        """Not enough stock: rejected with the reason, authorization voided."""
+        order = _locked_order(session, event)
+        if not transition(order, "rejected", reason=_rejection(order, event), cause=event.id):
+            return
+        self.provider.void(authorization_id=order.authorization_id)
+        order.payment_status = "voided"
+
+
+def _locked_order(session: Session, event: Envelope) -> Order:
+    order_id = event.data.get("order_id")
+    order = session.get(Order, str(order_id), with_for_update=True) if order_id else None
+    if order is None:
+        raise PermanentError(f"{event.type} for an unknown order {order_id!r}")
+    return order
+
+
+def _rejection(order: Order, event: Envelope) -> str:
+    """A reason the buyer can read: which book, how many wanted, how many there were."""
+    titles = {item.book_id: item.title for item in order.items}
+    parts = []
+    for item in event.data.get("items") or []:
+        if isinstance(item, dict) and item.get("book_id") in titles:
+            parts.append(
+                f"“{titles[item['book_id']]}”: {item.get('requested')} requested, "
+                f"{item.get('available')} available"
+            )
+    reason = str(event.data.get("reason") or "out of stock").replace("_", " ")
+    return f"{reason}: {'; '.join(parts)}" if parts else reason
+
+
+def build_handlers(saga: Saga) -> dict[str, list[Handler]]:
+    """The dispatch table: everything order_service reacts to, in one place."""
+    return {
+        "book.created": [readmodel.apply_book_upserted],
+        "book.updated": [readmodel.apply_book_upserted],
+        "book.deleted": [readmodel.apply_book_deleted],
+        "stock.reserved": [saga.on_stock_reserved],
+        "stock.rejected": [saga.on_stock_rejected],
+    }

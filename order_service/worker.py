@@ -1,11 +1,13 @@
-"""`python -m order_service.worker`: the outbox relay , the consumers and timers."""
+"""`python -m order_service.worker`: the outbox relay, the consumers and the shipping timers."""
 
 from __future__ import annotations
 
 from order_service.config import from_env
-from order_service.consumers import HANDLERS
+from order_service.consumers import Saga, build_handlers
 from order_service.db import Database
 from order_service.models import inbox, outbox
+from order_service.payments import SimulatedProvider
+from order_service.timers import shipping_timer
 from shared.events import Topology
 from shared.events.worker import Worker, WorkerSpec
 from shared.logs import configure_logging
@@ -15,6 +17,7 @@ def main() -> None:
     config = from_env()
     configure_logging("order_worker", config.log_level)
     db = Database(config.database_url)
+    saga = Saga(SimulatedProvider(db.engine), config.shipping_delay_seconds)
     Worker(
         WorkerSpec(
             service="order",
@@ -24,8 +27,15 @@ def main() -> None:
             inbox=inbox,
             rabbitmq_url=config.rabbitmq_url,
             topology=Topology(config.event_prefix),
-            handlers=HANDLERS,
+            handlers=build_handlers(saga),
             health_port=config.worker_health_port,
+            timers=[
+                shipping_timer(
+                    db.session,
+                    delivery_delay_seconds=config.delivery_delay_seconds,
+                    poll=config.timer_poll_seconds,
+                )
+            ],
         )
     ).run()
 

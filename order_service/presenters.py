@@ -1,0 +1,98 @@
+"""Domain objects -> the JSON of API.md (money as two-decimal strings, times as UTC with Z)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from order_service.cart import CartView
+from order_service.events import money
+from order_service.models import Order
+from order_service.service import Page, Sale
+
+
+def iso(at: datetime | None) -> str | None:
+    """ISO 8601 UTC with milliseconds and a Z (stored times are naive UTC)."""
+    return at.isoformat(timespec="milliseconds") + "Z" if at is not None else None
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    shipment = None
+    if order.carrier:
+        shipment = {
+            "carrier": order.carrier,
+            "tracking_number": order.tracking_number,
+            "shipped_at": iso(order.shipped_at),
+            "delivered_at": iso(order.delivered_at),
+        }
+    return {
+        "id": order.id,
+        "buyer_id": order.buyer_id,
+        "status": order.status,
+        "items": [
+            {
+                "book_id": item.book_id,
+                "title": item.title,
+                "seller_id": item.seller_id,
+                "quantity": item.quantity,
+                "unit_price": money(item.unit_price),
+                "subtotal": money(item.unit_price * item.quantity),
+            }
+            for item in order.items
+        ],
+        "total": money(order.total),
+        "currency": order.currency,
+        "shipping_address": order.shipping_address,
+        "payment": {
+            "brand": order.payment_brand,
+            "last4": order.payment_last4,
+            "status": order.payment_status,
+        },
+        "shipment": shipment,
+        "timeline": [
+            {"status": entry.status, "at": iso(entry.at), "reason": entry.reason}
+            for entry in order.timeline
+        ],
+        "created_at": iso(order.created_at),
+        "updated_at": iso(order.updated_at),
+    }
+
+
+def cart_json(cart: CartView) -> dict[str, Any]:
+    items = []
+    for line in cart.lines:
+        item: dict[str, Any] = {
+            "book_id": line.book_id,
+            "title": line.title,
+            "unit_price": money(line.unit_price),
+            "quantity": line.quantity,
+            "subtotal": money(line.subtotal),
+            "available": line.available,
+        }
+        if line.previous_unit_price is not None:
+            item["previous_unit_price"] = money(line.previous_unit_price)
+        items.append(item)
+    return {"items": items, "total": money(cart.total), "currency": "USD", "notices": cart.notices}
+
+
+def sale_json(sale: Sale) -> dict[str, Any]:
+    item = sale.item
+    return {
+        "order_id": item.order_id,
+        "book_id": item.book_id,
+        "title": item.title,
+        "quantity": item.quantity,
+        "unit_price": money(item.unit_price),
+        "subtotal": money(item.unit_price * item.quantity),
+        "status": sale.status,
+        "ordered_at": iso(sale.order_created_at),  # type: ignore[arg-type]
+    }
+
+
+def page_json(page: Page, present: Any) -> dict[str, Any]:
+    return {
+        "items": [present(x) for x in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }

@@ -1,0 +1,88 @@
+"""The book read model, fed only by book.* events; a version guard makes them commute.
+
+An upsert applies an event's fields only when its version is newer than the row's, in one
+statement (INSERT ... ON DUPLICATE KEY UPDATE), so competing worker replicas, redeliveries and
+reordering can never roll a book back. A deletion leaves a tombstone that keeps its version.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import delete, literal_column, select, text
+from sqlalchemy.dialects.mysql import insert
+from sqlalchemy.orm import Session
+
+from order_service.models import Book, CartItem, CartNotice
+from order_service.saga import utcnow
+from shared.events import Envelope, PermanentError
+
+FIELDS = ("seller_id", "seller_name", "title", "author", "price", "currency", "stock", "deleted")
+
+
+def _values(data: dict[str, Any], *, deleted: bool) -> dict[str, Any]:
+    try:
+        values = {
+            "book_id": str(data["book_id"]),
+            "seller_id": str(data["seller_id"]),
+            "version": int(data["version"]),
+            "deleted": deleted,
+            "updated_at": utcnow(),
+        }
+        if deleted:
+            return {**values, "title": "", "seller_name": "", "author": "", "price": 0, "stock": 0}
+        return {
+            **values,
+            "seller_name": str(data.get("seller_name") or "")[:200],
+            "title": str(data["title"])[:200],
+            "author": str(data.get("author") or "")[:200],
+            "price": Decimal(str(data["price"])).quantize(Decimal("0.01")),
+            "currency": str(data.get("currency") or "USD"),
+            "stock": int(data["stock"]),
+        }
+    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        raise PermanentError(f"unusable book event data: {exc!r}") from exc
+
+
+def _upsert(session: Session, values: dict[str, Any], fields: tuple[str, ...]) -> None:
+    newer = "VALUES(version) > version"
+    # `version` is assigned last: MariaDB evaluates the assignments left to right.
+    updates: dict[str, Any] = {f: literal_column(f"IF({newer}, VALUES({f}), {f})") for f in fields}
+    updates["updated_at"] = literal_column(f"IF({newer}, VALUES(updated_at), updated_at)")
+    updates["version"] = literal_column(f"IF({newer}, VALUES(version), version)")
+    session.execute(insert(Book).values(**values).on_duplicate_key_update(**updates))
+
+
+def apply_book_upserted(session: Session, event: Envelope) -> None:
+    """book.created / book.updated: take the new fields if the version is newer."""
+    _upsert(session, _values(event.data, deleted=False), FIELDS)
+
+
+def apply_book_deleted(session: Session, event: Envelope) -> None:
+    """book.deleted: tombstone the book and take it out of every cart, with a notice."""
+    values = _values(event.data, deleted=True)
+    before = session.get(Book, values["book_id"])
+    title = before.title if before is not None and before.title else "A book"
+    _upsert(session, values, ("deleted", "stock"))
+    session.expire_all()
+    after = session.get(Book, values["book_id"])
+    if after is None or not after.deleted:
+        return  # an older deletion than what we hold: nothing to do
+    users = session.scalars(
+        select(CartItem.user_id).where(CartItem.book_id == values["book_id"])
+    ).all()
+    session.execute(delete(CartItem).where(CartItem.book_id == values["book_id"]))
+    for user_id in users:
+        session.add(
+            CartNotice(
+                user_id=user_id,
+                message=f"“{title}” was removed from your cart: it is no longer for sale.",
+                created_at=utcnow(),
+            )
+        )
+
+
+def truncate_books(session: Session) -> None:
+    """Empty the read model (the first step of a rebuild)."""
+    session.execute(text("DELETE FROM books"))
