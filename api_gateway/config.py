@@ -22,6 +22,23 @@ class Config:
     log_level: str
     max_body_bytes: int
     cors_origins: tuple[str, ...]
+    connect_timeout: float = 1.0
+    upstream_timeout: float = 10.0  # for routes without their own timeout
+    pool_size: int = 32  # keep-alive connections per upstream replica
+    trusted_proxy_hops: int = 0  # 1 behind the nginx edge: take its X-Forwarded-For entry
+    follow_revocations: bool = True  # unit tests switch the broker follower off
+    revocation_sync_wait: float = 5.0  # how long a protected request waits for the first sync
+
+    def upstream_urls(self) -> dict[str, tuple[str, ...]]:
+        """Each upstream's api replicas (comma-separated in the environment)."""
+        return {
+            name: tuple(u.strip().rstrip("/") for u in value.split(",") if u.strip())
+            for name, value in (
+                ("auth", self.auth_url),
+                ("catalog", self.catalog_url),
+                ("order", self.order_url),
+            )
+        }
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -37,4 +54,10 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         log_level=env.get("LOG_LEVEL", "INFO"),
         max_body_bytes=int(env.get("GATEWAY_MAX_BODY_BYTES", str(6 * 1024 * 1024))),
         cors_origins=tuple(o for o in env.get("CORS_ORIGINS", "").split(",") if o),
+        connect_timeout=float(env.get("GATEWAY_CONNECT_TIMEOUT", "1.0")),
+        upstream_timeout=float(env.get("GATEWAY_UPSTREAM_TIMEOUT", "10.0")),
+        pool_size=int(env.get("GATEWAY_POOL_SIZE", "32")),
+        trusted_proxy_hops=int(env.get("GATEWAY_TRUSTED_PROXY_HOPS", "0")),
+        follow_revocations=env.get("GATEWAY_FOLLOW_REVOCATIONS", "true").lower() == "true",
+        revocation_sync_wait=float(env.get("GATEWAY_REVOCATION_SYNC_WAIT", "5.0")),
     )

@@ -1,0 +1,302 @@
+"""GET /api/openapi.json: the OpenAPI 3 document of the public API (API.md), route by route.
+
+tests/unit/test_gateway_openapi.py keeps its paths and methods equal to the route table.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from api_gateway.openapi_schemas import CONDITIONS, SCHEMAS, Schema, ref
+
+ERROR_TEXT = {
+    400: "Malformed JSON or wrong content type",
+    401: "Missing, invalid, expired or revoked token",
+    402: "Payment declined",
+    403: "Not allowed",
+    404: "No such resource",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Body too large",
+    415: "Unsupported media type",
+    422: "Validation error with per-field messages",
+    429: "Too many attempts",
+    502: "Upstream answered badly",
+    503: "Upstream unavailable",
+    504: "Upstream timeout",
+}
+ALWAYS = (405, 502, 503, 504)
+JSON_ERRORS = (400, 413, 415, 422)
+
+
+def _id(name: str) -> Schema:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query(name: str, schema: Schema) -> Schema:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+PAGING = [
+    _query("page", {"type": "integer", "minimum": 1}),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+]
+BOOK_FILTERS = [
+    _query("q", {"type": "string"}),
+    _query("category", {"type": "string"}),
+    _query("author", {"type": "string"}),
+    _query("condition", {"type": "string", "enum": CONDITIONS}),
+    _query("min_price", {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
+    _query("max_price", {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
+    _query("seller_id", {"type": "string", "format": "uuid"}),
+    _query("sort", {"type": "string", "enum": ["relevance", "newest", "price_asc", "price_desc"]}),
+    _query("include_sold_out", {"type": "boolean"}),
+]
+
+
+def op(
+    summary: str,
+    tag: str,
+    *,
+    ok: tuple[int, str | None],
+    protected: bool = True,
+    body: str | dict[str, Any] | None = None,
+    errors: tuple[int, ...] = (),
+    params: list[Schema] | None = None,
+) -> dict[str, Any]:
+    """One operation with its success response and every error it may answer."""
+    status, schema = ok
+    success: dict[str, Any] = {"description": summary}
+    if schema is not None:
+        success["content"] = {"application/json": {"schema": ref(schema)}}
+    codes = set(errors) | set(ALWAYS) | ({401} if protected else set())
+    codes |= set(JSON_ERRORS) if isinstance(body, str) else set()
+    responses = {str(status): success} | {
+        str(c): {"$ref": f"#/components/responses/E{c}"} for c in sorted(codes)
+    }
+    operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
+    operation["security"] = [{"bearer": []}] if protected else []
+    if params:
+        operation["parameters"] = params
+    if isinstance(body, str):
+        content = {"application/json": {"schema": ref(body)}}
+        operation["requestBody"] = {"required": True, "content": content}
+    elif body is not None:
+        operation["requestBody"] = body
+    return operation
+
+
+COVER_BODY = {
+    "required": True,
+    "content": {
+        **{
+            kind: {"schema": {"type": "string", "format": "binary"}}
+            for kind in ("image/jpeg", "image/png", "image/webp")
+        },
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+    },
+}
+
+
+def paths() -> dict[str, dict[str, Any]]:
+    book, order, item = [_id("book_id")], [_id("order_id")], [_id("book_id")]
+    return {
+        "/api/auth/register": {
+            "post": op(
+                "Create an account",
+                "auth",
+                protected=False,
+                body="RegisterRequest",
+                ok=(201, "RegisterResponse"),
+                errors=(409,),
+            )
+        },
+        "/api/auth/login": {
+            "post": op(
+                "Sign in",
+                "auth",
+                protected=False,
+                body="LoginRequest",
+                ok=(200, "LoginResponse"),
+                errors=(401, 429),
+            )
+        },
+        "/api/auth/logout": {"post": op("Revoke the caller's token", "auth", ok=(204, None))},
+        "/api/auth/me": {"get": op("The signed-in user", "auth", ok=(200, "User"))},
+        "/api/books": {
+            "get": op(
+                "Browse or search books in stock",
+                "catalogue",
+                protected=False,
+                ok=(200, "BookPage"),
+                errors=(422,),
+                params=PAGING + BOOK_FILTERS,
+            ),
+            "post": op("List a book for sale", "catalogue", body="BookCreate", ok=(201, "Book")),
+        },
+        "/api/books/{book_id}": {
+            "get": op(
+                "One book",
+                "catalogue",
+                protected=False,
+                ok=(200, "Book"),
+                errors=(404,),
+                params=book,
+            ),
+            "patch": op(
+                "Edit a listing",
+                "catalogue",
+                body="BookPatch",
+                ok=(200, "Book"),
+                errors=(403, 404),
+                params=book,
+            ),
+            "delete": op(
+                "Delete a listing", "catalogue", ok=(204, None), errors=(403, 404), params=book
+            ),
+        },
+        "/api/books/{book_id}/cover": {
+            "get": {
+                **op(
+                    "The cover image",
+                    "catalogue",
+                    protected=False,
+                    ok=(200, None),
+                    errors=(404,),
+                    params=book,
+                )
+            },
+            "put": op(
+                "Upload the cover image",
+                "catalogue",
+                body=COVER_BODY,
+                ok=(200, "Book"),
+                errors=(403, 404, *JSON_ERRORS),
+                params=book,
+            ),
+        },
+        "/api/categories": {
+            "get": op(
+                "Categories with counts", "catalogue", protected=False, ok=(200, "Categories")
+            )
+        },
+        "/api/me/books": {
+            "get": op(
+                "The caller's listings",
+                "catalogue",
+                ok=(200, "BookPage"),
+                errors=(422,),
+                params=PAGING,
+            )
+        },
+        "/api/cart": {"get": op("The caller's cart", "orders", ok=(200, "Cart"))},
+        "/api/cart/items/{book_id}": {
+            "put": op(
+                "Set a quantity in the cart",
+                "orders",
+                body="CartQuantity",
+                ok=(200, "Cart"),
+                errors=(404, 409),
+                params=item,
+            ),
+            "delete": op("Remove from the cart", "orders", ok=(200, "Cart"), params=item),
+        },
+        "/api/orders": {
+            "get": op(
+                "The caller's orders", "orders", ok=(200, "OrderPage"), errors=(422,), params=PAGING
+            ),
+            "post": {
+                **op(
+                    "Place an order",
+                    "orders",
+                    body="OrderCreate",
+                    ok=(202, "Order"),
+                    errors=(402, 404, 409),
+                ),
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 200},
+                    }
+                ],
+            },
+        },
+        "/api/orders/{order_id}": {
+            "get": op(
+                "One of the caller's orders",
+                "orders",
+                ok=(200, "Order"),
+                errors=(404,),
+                params=order,
+            )
+        },
+        "/api/orders/{order_id}/cancel": {
+            "post": op(
+                "Cancel an order", "orders", ok=(200, "Order"), errors=(404, 409), params=order
+            )
+        },
+        "/api/me/sales": {
+            "get": op(
+                "Items the caller sold",
+                "orders",
+                ok=(200, "SalePage"),
+                errors=(422,),
+                params=PAGING,
+            )
+        },
+        "/api/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "tags": ["meta"],
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "The OpenAPI document",
+                        "content": {"application/json": {"schema": {}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+def _error_responses() -> dict[str, Any]:
+    content = {"application/json": {"schema": ref("Error")}}
+    responses: dict[str, Any] = {
+        f"E{c}": {"description": text, "content": content} for c, text in ERROR_TEXT.items()
+    }
+    retry_after = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
+    responses["E429"]["headers"] = retry_after
+    return responses
+
+
+@cache
+def document() -> dict[str, Any]:
+    """The whole document (built once per process)."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "BookStore API",
+            "version": "1.0.0",
+            "description": "The public API of BookStore, through the gateway (API.md).",
+        },
+        "servers": [{"url": "/"}],
+        "tags": [{"name": n} for n in ("auth", "catalogue", "orders", "meta")],
+        "paths": paths(),
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": _error_responses(),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

@@ -1,0 +1,271 @@
+"""OpenAPI components: the schemas of API.md (bodies, resources, the one error shape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+ERROR_CODES = [
+    "bad_request",
+    "unauthorized",
+    "payment_declined",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "conflict",
+    "payload_too_large",
+    "validation_error",
+    "rate_limited",
+    "internal_error",
+    "upstream_unavailable",
+    "upstream_timeout",
+]
+CONDITIONS = ["new", "like_new", "very_good", "good", "acceptable"]
+ORDER_STATUSES = ["pending", "reserved", "paid", "shipped", "delivered", "rejected", "cancelled"]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(
+    props: dict[str, Schema], required: list[str] | None = None, *, closed: bool = False
+) -> Schema:
+    """An object; `closed` ones (request bodies) reject unknown fields, as the API does (422)."""
+    schema: Schema = {"type": "object", "properties": props, "required": required or list(props)}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def page_of(item: str) -> Schema:
+    return obj(
+        {
+            "items": {"type": "array", "items": ref(item)},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "total": {"type": "integer", "minimum": 0},
+        }
+    )
+
+
+UUID: Schema = {"type": "string", "format": "uuid"}
+TIME: Schema = {"type": "string", "format": "date-time"}
+MONEY: Schema = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "example": "12.50"}
+MONEY_IN: Schema = {
+    "oneOf": [
+        {"type": "string", "pattern": r"^[0-9]{1,6}(\.[0-9]{1,2})?$"},
+        {"type": "number", "minimum": 0.01, "maximum": 100000, "multipleOf": 0.01},
+    ]
+}
+USD: Schema = {"type": "string", "enum": ["USD"]}
+TEXT = lambda lo, hi: {"type": "string", "minLength": lo, "maxLength": hi}  # noqa: E731
+NULLABLE = lambda s: {**s, "nullable": True}  # noqa: E731
+
+BOOK_WRITABLE: dict[str, Schema] = {
+    "title": TEXT(1, 200),
+    "author": TEXT(1, 200),
+    "isbn": NULLABLE({"type": "string", "maxLength": 20, "description": "ISBN-10 or ISBN-13"}),
+    "category": TEXT(1, 100),
+    "condition": {"type": "string", "enum": CONDITIONS},
+    "description": NULLABLE(TEXT(0, 5000)),
+    "language": NULLABLE(TEXT(0, 50)),
+    "published_year": NULLABLE({"type": "integer"}),
+    "price": MONEY_IN,
+    "stock": {"type": "integer", "minimum": 0, "maximum": 10000},
+}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": obj(
+        {
+            "error": obj(
+                {
+                    "code": {"type": "string", "enum": ERROR_CODES},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+                ["code", "message"],
+            ),
+            "request_id": NULLABLE({"type": "string"}),
+        }
+    ),
+    "User": obj(
+        {"id": UUID, "email": {"type": "string"}, "name": {"type": "string"}, "created_at": TIME}
+    ),
+    "RegisterRequest": obj(
+        {
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "password": TEXT(8, 1024),
+            "name": TEXT(1, 100),
+        },
+        closed=True,
+    ),
+    "RegisterResponse": obj({"user": ref("User")}),
+    "LoginRequest": obj({"email": TEXT(1, 254), "password": TEXT(1, 1024)}, closed=True),
+    "LoginResponse": obj(
+        {
+            "access_token": {"type": "string"},
+            "token_type": {"type": "string", "enum": ["Bearer"]},
+            "expires_in": {"type": "integer", "minimum": 1, "maximum": 900},
+            "user": ref("User"),
+        }
+    ),
+    "Book": obj(
+        {
+            "id": UUID,
+            "seller_id": UUID,
+            "seller_name": {"type": "string"},
+            **{k: v for k, v in BOOK_WRITABLE.items() if k != "price"},
+            "price": MONEY,
+            "currency": USD,
+            "cover_url": NULLABLE({"type": "string"}),
+            "created_at": TIME,
+            "updated_at": TIME,
+        }
+    ),
+    "BookCreate": obj(
+        BOOK_WRITABLE, ["title", "author", "category", "condition", "price", "stock"], closed=True
+    ),
+    "BookPatch": {**obj(BOOK_WRITABLE, [], closed=True), "minProperties": 1},
+    "BookPage": page_of("Book"),
+    "Categories": obj(
+        {
+            "items": {
+                "type": "array",
+                "items": obj(
+                    {"name": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}
+                ),
+            }
+        }
+    ),
+    "CartItem": obj(
+        {
+            "book_id": UUID,
+            "title": {"type": "string"},
+            "unit_price": MONEY,
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+            "subtotal": MONEY,
+            "available": {"type": "boolean"},
+        }
+    ),
+    "Cart": obj(
+        {
+            "items": {"type": "array", "items": ref("CartItem")},
+            "total": MONEY,
+            "notices": {"type": "array", "items": {}},
+        }
+    ),
+    "CartQuantity": obj(
+        {"quantity": {"type": "integer", "minimum": 1, "maximum": 99}}, closed=True
+    ),
+    "ShippingAddress": obj(
+        {
+            "name": TEXT(1, 200),
+            "line1": TEXT(1, 200),
+            "line2": NULLABLE(TEXT(0, 200)),
+            "city": TEXT(1, 100),
+            "postal_code": TEXT(1, 20),
+            "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        },
+        ["name", "line1", "city", "postal_code", "country"],
+        closed=True,
+    ),
+    "Payment": obj(
+        {
+            "card_number": {"type": "string", "pattern": r"^[0-9 ]{12,23}$"},
+            "exp_month": {"type": "integer", "minimum": 1, "maximum": 12},
+            "exp_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+            "cvc": {"type": "string", "pattern": "^[0-9]{3,4}$"},
+            "holder": TEXT(1, 200),
+        },
+        closed=True,
+    ),
+    "OrderCreate": {
+        **obj(
+            {
+                "items": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": obj(
+                        {
+                            "book_id": UUID,
+                            "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+                        },
+                        closed=True,
+                    ),
+                },
+                "from_cart": {"type": "boolean", "enum": [True]},
+                "shipping_address": ref("ShippingAddress"),
+                "payment": ref("Payment"),
+            },
+            ["shipping_address", "payment"],
+            closed=True,
+        ),
+        "description": "Either `items` or `from_cart: true`.",
+    },
+    "OrderItem": obj(
+        {
+            "book_id": UUID,
+            "title": {"type": "string"},
+            "seller_id": UUID,
+            "quantity": {"type": "integer"},
+            "unit_price": MONEY,
+            "subtotal": MONEY,
+        }
+    ),
+    "Order": obj(
+        {
+            "id": UUID,
+            "buyer_id": UUID,
+            "status": {"type": "string", "enum": ORDER_STATUSES},
+            "items": {"type": "array", "items": ref("OrderItem")},
+            "total": MONEY,
+            "currency": USD,
+            "shipping_address": {"type": "object"},
+            "payment": obj(
+                {
+                    "brand": {"type": "string"},
+                    "last4": {"type": "string"},
+                    "status": {"type": "string"},
+                }
+            ),
+            "shipment": NULLABLE(
+                obj(
+                    {
+                        "carrier": {"type": "string"},
+                        "tracking_number": {"type": "string"},
+                        "shipped_at": NULLABLE(TIME),
+                        "delivered_at": NULLABLE(TIME),
+                    }
+                )
+            ),
+            "timeline": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "status": {"type": "string", "enum": ORDER_STATUSES},
+                        "at": TIME,
+                        "reason": NULLABLE({"type": "string"}),
+                    }
+                ),
+            },
+            "created_at": TIME,
+            "updated_at": TIME,
+        }
+    ),
+    "OrderPage": page_of("Order"),
+    "Sale": obj(
+        {
+            "order_id": UUID,
+            "order_status": {"type": "string", "enum": ORDER_STATUSES},
+            "book_id": UUID,
+            "title": {"type": "string"},
+            "quantity": {"type": "integer"},
+            "unit_price": MONEY,
+            "subtotal": MONEY,
+            "created_at": TIME,
+        },
+        ["order_id", "order_status", "book_id", "quantity"],
+    ),
+    "SalePage": page_of("Sale"),
+}

@@ -1,0 +1,155 @@
+"""The front door: resolve the route, check the token, forward, map upstream failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import requests
+from flask import Blueprint, Response, current_app, g, request
+
+from api_gateway import cors, routes
+from api_gateway.clients import Upstream, UpstreamBroken, UpstreamDown, UpstreamTimeout
+from api_gateway.denylist import Denylist, FollowerGuard
+from shared.web.errors import ApiError
+from shared.web.tokens import InvalidToken, TokenVerifier, bearer_token
+
+bp = Blueprint("proxy", __name__)
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# Forwarded as sent; everything else the client sent (identity headers included) stays here.
+FORWARDED_REQUEST_HEADERS = (
+    "Accept",
+    "Accept-Language",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "If-Modified-Since",
+    "User-Agent",
+)
+# Hop-by-hop (RFC 9110 7.6.1) or recomputed here.
+DROPPED_RESPONSE_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "Connection",
+        "Keep-Alive",
+        "Proxy-Authenticate",
+        "Proxy-Authorization",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+        "Content-Length",
+        "Content-Encoding",
+        "Server",
+        "Date",
+        "X-Request-Id",
+    )
+)
+UNAUTHORIZED = "The access token is invalid, expired or revoked."
+
+
+@dataclass
+class Gateway:
+    """What the proxy needs, built once by create_app."""
+
+    upstreams: dict[str, Upstream]
+    verifier: TokenVerifier
+    denylist: Denylist
+    guard: FollowerGuard | None
+    default_timeout: float
+    sync_wait: float
+    trusted_proxy_hops: int
+
+
+def gateway() -> Gateway:
+    return current_app.extensions["gateway"]  # type: ignore[no-any-return]
+
+
+@bp.route("/api/<path:_rest>", methods=METHODS, provide_automatic_options=False)
+def forward(_rest: str) -> Response:
+    gw = gateway()
+    if request.method == "OPTIONS":
+        return cors.preflight(routes.allowed_methods(request.path))
+    route = routes.resolve(request.method, request.path)
+    authorization = _authorization(gw, route)
+    body = _body(route)
+    try:
+        answer = gw.upstreams[route.upstream].send(
+            request.method,
+            _path_and_query(),
+            headers=_headers(gw, authorization),
+            body=body,
+            timeout=route.timeout or gw.default_timeout,
+        )
+    except UpstreamDown:
+        raise ApiError(503, f"The {route.upstream} service is unavailable.") from None
+    except UpstreamTimeout:
+        raise ApiError(504, f"The {route.upstream} service did not answer in time.") from None
+    except UpstreamBroken:
+        raise ApiError(502, f"The {route.upstream} service answered badly.") from None
+    return _response(answer)
+
+
+def _authorization(gw: Gateway, route: routes.Route) -> str | None:
+    """The Authorization header to forward: verified, not revoked; 401 on protected routes."""
+    token = bearer_token()
+    if token is None:
+        if route.protected:
+            raise ApiError(401, "Sign in first: a Bearer token is required.")
+        return None
+    if route.protected and not gw.denylist.synced.wait(gw.sync_wait):
+        raise ApiError(503, "The gateway is still loading revoked tokens; retry shortly.")
+    try:
+        user = gw.verifier.verify(token)
+    except InvalidToken:
+        user = None
+    if user is None or user.jti in gw.denylist:
+        if route.protected:
+            raise ApiError(401, UNAUTHORIZED)
+        return None  # public route: it goes on anonymously
+    return f"Bearer {token}"
+
+
+def _body(route: routes.Route) -> bytes | None:
+    if request.content_length is not None and request.content_length > route.max_body:
+        raise ApiError(413, "The request body is too large.")
+    data = request.get_data(cache=False)
+    if len(data) > route.max_body:
+        raise ApiError(413, "The request body is too large.")
+    return data or None
+
+
+def _headers(gw: Gateway, authorization: str | None) -> dict[str, str]:
+    headers = {h: v for h in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(h))}
+    if authorization:
+        headers["Authorization"] = authorization
+    headers["X-Request-Id"] = g.request_id
+    headers["X-Forwarded-For"] = client_address(gw.trusted_proxy_hops)
+    headers["X-Forwarded-Proto"] = request.headers.get("X-Forwarded-Proto", request.scheme)
+    headers["X-Forwarded-Host"] = request.host
+    return headers
+
+
+def client_address(trusted_hops: int) -> str:
+    """The client's address: the peer, or what the trusted proxies in front of us recorded."""
+    peer = request.remote_addr or "unknown"
+    if trusted_hops <= 0:
+        return peer
+    chain = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+    return chain[-trusted_hops] if len(chain) >= trusted_hops else peer
+
+
+def _path_and_query() -> str:
+    path = quote(request.path, safe="/:@!$&'()*+,;=-._~")
+    query = request.query_string.decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
+def _response(answer: requests.Response) -> Response:
+    dropped = DROPPED_RESPONSE_HEADERS
+    headers = [(k, v) for k, v in answer.headers.items() if k.lower() not in dropped]
+    response = Response(answer.content, status=answer.status_code, headers=headers)
+    if "Content-Type" not in answer.headers:
+        del response.headers["Content-Type"]  # not Flask's text/html default
+    return response

@@ -1,0 +1,85 @@
+"""The route table: the single place a public API route is added (API.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from shared.web.errors import ApiError
+
+AUTH, CATALOG, ORDER = "auth", "catalog", "order"
+PUBLIC, PROTECTED = False, True
+JSON_BODY_MAX = 1024 * 1024
+COVER_BODY_MAX = 5 * 1024 * 1024 + 64 * 1024  # the 5 MB image plus multipart framing
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str  # a template: literal segments and {param} segments
+    methods: frozenset[str]
+    upstream: str
+    protected: bool
+    timeout: float | None = None  # seconds; None: the gateway's default
+    max_body: int = JSON_BODY_MAX
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(self.path))
+        object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
+
+
+def route(path: str, methods: str, upstream: str, protected: bool, **kw: object) -> Route:
+    return Route(path, frozenset(methods.split()), upstream, protected, **kw)  # type: ignore[arg-type]
+
+
+ROUTES: tuple[Route, ...] = (
+    route("/api/auth/register", "POST", AUTH, PUBLIC),
+    route("/api/auth/login", "POST", AUTH, PUBLIC),
+    route("/api/auth/logout", "POST", AUTH, PROTECTED),
+    route("/api/auth/me", "GET", AUTH, PROTECTED),
+    route("/api/books", "GET", CATALOG, PUBLIC),
+    route("/api/books", "POST", CATALOG, PROTECTED),
+    route("/api/books/{book_id}", "GET", CATALOG, PUBLIC),
+    route("/api/books/{book_id}", "PATCH DELETE", CATALOG, PROTECTED),
+    route("/api/books/{book_id}/cover", "GET", CATALOG, PUBLIC),
+    route(
+        "/api/books/{book_id}/cover",
+        "PUT",
+        CATALOG,
+        PROTECTED,
+        timeout=30.0,
+        max_body=COVER_BODY_MAX,
+    ),
+    route("/api/categories", "GET", CATALOG, PUBLIC),
+    route("/api/me/books", "GET", CATALOG, PROTECTED),
+    route("/api/cart", "GET", ORDER, PROTECTED),
+    route("/api/cart/items/{book_id}", "PUT DELETE", ORDER, PROTECTED),
+    route("/api/orders", "GET POST", ORDER, PROTECTED),
+    route("/api/orders/{order_id}", "GET", ORDER, PROTECTED),
+    route("/api/orders/{order_id}/cancel", "POST", ORDER, PROTECTED),
+    route("/api/me/sales", "GET", ORDER, PROTECTED),
+)
+# Served by the gateway itself rather than forwarded.
+LOCAL_ROUTES: tuple[tuple[str, str], ...] = (("GET", "/api/openapi.json"),)
+
+
+def resolve(method: str, path: str, routes: tuple[Route, ...] = ROUTES) -> Route:
+    """The route for (method, path); ApiError 404 for an unknown path, 405 for a wrong method."""
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise ApiError(404, "No such resource.")
+    candidates = [r for r in routes if r.pattern.match(path)]
+    if not candidates:
+        raise ApiError(404, "No such resource.")
+    lookup = "GET" if method == "HEAD" else method
+    for candidate in candidates:
+        if lookup in candidate.methods:
+            return candidate
+    allowed = sorted({m for r in candidates for m in r.methods})
+    raise ApiError(
+        405, "Method not allowed on this resource.", headers={"Allow": ", ".join(allowed)}
+    )
+
+
+def allowed_methods(path: str, routes: tuple[Route, ...] = ROUTES) -> list[str]:
+    """Every method some route accepts on `path` (for CORS preflights)."""
+    return sorted({m for r in routes if r.pattern.match(path) for m in r.methods})
