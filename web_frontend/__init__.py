@@ -1,17 +1,75 @@
-"""web_frontend: the server-rendered shop (filled in by the web frontend issue)."""
+"""web_frontend: the server-rendered shop. It talks only to the gateway, from the server side."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.web.app import init_common
+from web_frontend import clients, presenters
+from web_frontend.auth import current_user
 from web_frontend.config import Config, from_env
+from web_frontend.forms import ActionForm
+from web_frontend.views import account, cart, catalogue, errors, orders, selling
+
+csrf = CSRFProtect()
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the page was served over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or request.is_secure)
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or from_env()
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = config.secret_key
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_NAME="bookstore_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+    )
     app.extensions["config"] = config
-    init_common(app, service="web_frontend", log_level=config.log_level, checks={})
+    app.session_interface = SessionInterface()
+    if config.behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
+    clients.init_app(app, config.gateway_url, config.gateway_timeout)
+    init_common(
+        app,
+        service="web_frontend",
+        log_level=config.log_level,
+        checks={"gateway": clients.gateway_alive},
+        max_body=config.max_cover_bytes + 2**20,
+    )
+    csrf.init_app(app)
+    presenters.register(app)
+    for module in (catalogue, account, selling, cart, orders):
+        app.register_blueprint(module.bp)
+    errors.register(app)  # after init_common: pages get HTML errors, not the API's JSON
+    app.context_processor(
+        lambda: {"user": current_user(), "action_form": ActionForm(), "settings": config}
+    )
+    app.after_request(_headers)
     return app
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Pages are personal (header, cart, orders) and never kept: after logout, Back and the
+    # back-forward cache show nothing private.
+    if response.mimetype in ("text/html", "application/json"):
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -13,13 +13,32 @@ class Config:
     log_level: str
     development: bool
     secure_cookies: bool
+    behind_proxy: bool = False
+    gateway_timeout: float = 10.0
+    per_page: int = 12
+    max_cover_bytes: int = 5 * 1024 * 1024
+    timeline_poll_ms: int = 1500
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
     return Config(
-        gateway_url=env.get("GATEWAY_URL", "http://127.0.0.1:8080"),
-        secret_key=env.get("FRONTEND_SECRET_KEY", "dev-only-change-me"),
+        gateway_url=env.get("GATEWAY_URL", "http://127.0.0.1:8080").rstrip("/"),
+        secret_key=_secret(env),
         log_level=env.get("LOG_LEVEL", "INFO"),
         development=env.get("BOOKSTORE_ENV", "development") == "development",
         secure_cookies=env.get("SECURE_COOKIES", "false") == "true",
+        # Behind the nginx edge, X-Forwarded-Proto tells us the page was served over HTTPS.
+        behind_proxy=env.get("BEHIND_PROXY", "false") == "true",
+        gateway_timeout=float(env.get("FRONTEND_GATEWAY_TIMEOUT", "10")),
+        per_page=int(env.get("FRONTEND_PER_PAGE", "12")),
+        timeline_poll_ms=int(env.get("FRONTEND_TIMELINE_POLL_MS", "1500")),
     )
+
+
+def _secret(env: os._Environ[str] | dict[str, str]) -> str:
+    """FRONTEND_SECRET_KEY, or the content of FRONTEND_SECRET_KEY_FILE (a Docker secret)."""
+    path = env.get("FRONTEND_SECRET_KEY_FILE")
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    return env.get("FRONTEND_SECRET_KEY", "dev-only-change-me")

@@ -1,0 +1,170 @@
+"""The frontend's only way out: the public API of the gateway, over a pooled HTTP session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from flask import current_app, g, session
+from requests.adapters import HTTPAdapter
+
+UNAVAILABLE = {502, 503, 504}
+
+
+class GatewayError(Exception):
+    """The API refused a request; carries its error shape (code, message, fields)."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.fields = fields or {}
+
+
+class GatewayUnavailable(GatewayError):
+    """The gateway did not answer, timed out, or said an upstream is down."""
+
+
+class Unauthorized(GatewayError):
+    """The token is missing, expired or revoked."""
+
+
+class Gateway:
+    """One per process: a pooled, keep-alive session to the gateway."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base_url, self.timeout = base_url.rstrip("/"), timeout
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def send(
+        self, method: str, path: str, *, token: str | None, request_id: str | None, **kwargs: Any
+    ) -> requests.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if request_id:
+            headers["X-Request-Id"] = request_id
+        try:
+            response = self.session.request(
+                method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise GatewayUnavailable(503, "upstream_unavailable", str(exc)) from None
+        if response.status_code >= 400:
+            raise _error(response)
+        return response
+
+
+def _error(response: requests.Response) -> GatewayError:
+    try:
+        error = response.json()["error"]
+        code, message = str(error["code"]), str(error["message"])
+        fields = {str(k): str(v) for k, v in (error.get("fields") or {}).items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        code, message, fields = "error", response.reason or "Request failed", {}
+    status = response.status_code
+    kind = GatewayUnavailable if status in UNAVAILABLE else GatewayError
+    kind = Unauthorized if status == 401 else kind
+    return kind(status, code, message, fields)
+
+
+@dataclass
+class Api:
+    """The public API as the current user sees it (their token, this request's id)."""
+
+    gateway: Gateway
+    token: str | None
+    request_id: str | None
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.gateway.send(
+            method, path, token=self.token, request_id=self.request_id, **kwargs
+        )
+        return response.json() if response.content else None
+
+    # auth
+    def register(self, **body: str) -> Any:
+        return self._call("POST", "/api/auth/register", json=body)
+
+    def login(self, email: str, password: str) -> Any:
+        return self._call("POST", "/api/auth/login", json={"email": email, "password": password})
+
+    def logout(self) -> None:
+        self._call("POST", "/api/auth/logout")
+
+    # catalogue
+    def books(self, params: dict[str, Any]) -> Any:
+        return self._call("GET", "/api/books", params=params)
+
+    def book(self, book_id: str) -> Any:
+        return self._call("GET", f"/api/books/{book_id}")
+
+    def categories(self) -> Any:
+        return self._call("GET", "/api/categories")
+
+    def create_book(self, body: dict[str, Any]) -> Any:
+        return self._call("POST", "/api/books", json=body)
+
+    def update_book(self, book_id: str, body: dict[str, Any]) -> Any:
+        return self._call("PATCH", f"/api/books/{book_id}", json=body)
+
+    def delete_book(self, book_id: str) -> None:
+        self._call("DELETE", f"/api/books/{book_id}")
+
+    def upload_cover(self, book_id: str, data: bytes, content_type: str) -> Any:
+        headers = {"Content-Type": content_type}
+        return self._call("PUT", f"/api/books/{book_id}/cover", data=data, headers=headers)
+
+    def cover(self, book_id: str) -> requests.Response:
+        return self.gateway.send(
+            "GET", f"/api/books/{book_id}/cover", token=None, request_id=self.request_id
+        )
+
+    def my_books(self, page: int, per_page: int) -> Any:
+        return self._call("GET", "/api/me/books", params={"page": page, "per_page": per_page})
+
+    # cart and orders
+    def cart(self) -> Any:
+        return self._call("GET", "/api/cart")
+
+    def set_cart_item(self, book_id: str, quantity: int) -> Any:
+        return self._call("PUT", f"/api/cart/items/{book_id}", json={"quantity": quantity})
+
+    def remove_cart_item(self, book_id: str) -> Any:
+        return self._call("DELETE", f"/api/cart/items/{book_id}")
+
+    def place_order(self, body: dict[str, Any], idempotency_key: str) -> Any:
+        headers = {"Idempotency-Key": idempotency_key}
+        return self._call("POST", "/api/orders", json=body, headers=headers)
+
+    def orders(self, page: int, per_page: int) -> Any:
+        return self._call("GET", "/api/orders", params={"page": page, "per_page": per_page})
+
+    def order(self, order_id: str) -> Any:
+        return self._call("GET", f"/api/orders/{order_id}")
+
+    def cancel_order(self, order_id: str) -> Any:
+        return self._call("POST", f"/api/orders/{order_id}/cancel")
+
+    def my_sales(self, page: int, per_page: int) -> Any:
+        return self._call("GET", "/api/me/sales", params={"page": page, "per_page": per_page})
+
+
+def init_app(app: Any, gateway_url: str, timeout: float) -> None:
+    app.extensions["gateway"] = Gateway(gateway_url, timeout)
+
+
+def api() -> Api:
+    """The API bound to the signed-in user's token (if any) and this request's id."""
+    gateway: Gateway = current_app.extensions["gateway"]
+    return Api(gateway, session.get("token"), g.get("request_id"))
+
+
+def gateway_alive() -> bool:
+    """Readiness: the gateway answers its liveness probe."""
+    gateway: Gateway = current_app.extensions["gateway"]
+    response = gateway.session.get(gateway.base_url + "/health/live", timeout=2)
+    return response.status_code == 200

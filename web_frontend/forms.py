@@ -1,0 +1,178 @@
+"""Every form of the shop (Flask-WTF: each carries a CSRF token). Field names are the API's."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from web_frontend.presenters import CONDITIONS
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # a first check only: the API decides
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (logout, delete, cancel): CSRF only."""
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=100)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(),
+            Regexp(EMAIL, message="Enter a valid email address."),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=8, max=200)],
+        description="At least 8 characters.",
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class BookForm(FlaskForm):
+    api_fields = (
+        "title",
+        "author",
+        "isbn",
+        "category",
+        "condition",
+        "description",
+        "language",
+        "published_year",
+        "stock",
+    )
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    author = StringField("Author", validators=[DataRequired(), Length(max=200)])
+    isbn = StringField(
+        "ISBN", validators=[Optional(), Length(max=20)], description="Optional: ISBN-10 or ISBN-13."
+    )
+    category = StringField("Category", validators=[DataRequired(), Length(max=100)])
+    condition = SelectField("Condition", choices=list(CONDITIONS.items()), default="good")
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    language = StringField("Language", validators=[Optional(), Length(max=50)])
+    published_year = IntegerField("Year published", validators=[Optional(), NumberRange(1, 2100)])
+    price = DecimalField(
+        "Price (USD)", places=2, validators=[DataRequired(), NumberRange(min=0.01, max=100000)]
+    )
+    stock = IntegerField(
+        "Copies in stock", default=1, validators=[DataRequired(), NumberRange(min=0, max=10000)]
+    )
+    cover = FileField(
+        "Cover image",
+        validators=[FileAllowed(["jpg", "jpeg", "png", "webp"], "JPEG, PNG or WebP images only.")],
+        description="Optional: JPEG, PNG or WebP, up to 5 MB.",
+    )
+
+    def api_body(self) -> dict[str, Any]:
+        """The fields as the API wants them: price a string with two decimals, ints as ints."""
+        body: dict[str, Any] = {
+            "title": self.title.data.strip(),
+            "author": self.author.data.strip(),
+            "category": self.category.data.strip(),
+            "condition": self.condition.data,
+            "description": (self.description.data or "").strip(),
+            "price": f"{self.price.data:.2f}",
+            "stock": self.stock.data,
+        }
+        for name in ("isbn", "language"):
+            if value := (getattr(self, name).data or "").strip():
+                body[name] = value
+        if self.published_year.data is not None:
+            body["published_year"] = self.published_year.data
+        return body
+
+
+class StockForm(FlaskForm):
+    book_id = HiddenField(validators=[DataRequired()])
+    stock = IntegerField("Stock", validators=[DataRequired(), NumberRange(min=0, max=10000)])
+
+
+class CheckoutForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=100)])
+    line1 = StringField("Address", validators=[DataRequired(), Length(max=200)])
+    line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[DataRequired(), Length(max=100)])
+    postal_code = StringField("Postal code", validators=[DataRequired(), Length(max=20)])
+    country = StringField(
+        "Country",
+        default="US",
+        validators=[DataRequired(), Length(min=2, max=2)],
+        description="Two-letter code, e.g. US, GB, FR.",
+    )
+    holder = StringField("Name on card", validators=[DataRequired(), Length(max=100)])
+    card_number = StringField("Card number", validators=[DataRequired(), Length(max=23)])
+    exp_month = IntegerField("Expiry month", validators=[DataRequired(), NumberRange(1, 12)])
+    exp_year = IntegerField("Expiry year", validators=[DataRequired(), NumberRange(2000, 2100)])
+    cvc = PasswordField("CVC", validators=[DataRequired(), Length(min=3, max=4)])
+    idempotency_key = HiddenField()
+    book_id = HiddenField()
+    quantity = HiddenField()
+
+    def prepare(self) -> None:
+        """One key per rendered form: a double submit never makes two orders."""
+        if not self.idempotency_key.data:
+            self.idempotency_key.data = str(uuid.uuid4())
+
+    def api_body(self) -> dict[str, Any]:
+        address = {
+            k: (getattr(self, k).data or "").strip()
+            for k in ("name", "line1", "line2", "city", "postal_code")
+        }
+        address["country"] = self.country.data.strip().upper()
+        if not address["line2"]:
+            del address["line2"]
+        payment = {
+            "card_number": self.card_number.data.replace(" ", "").replace("-", ""),
+            "exp_month": self.exp_month.data,
+            "exp_year": self.exp_year.data,
+            "cvc": self.cvc.data.strip(),
+            "holder": self.holder.data.strip(),
+        }
+        body: dict[str, Any] = {"shipping_address": address, "payment": payment}
+        if self.book_id.data:
+            body["items"] = [{"book_id": self.book_id.data, "quantity": self.quantity_value()}]
+        else:
+            body["from_cart"] = True
+        return body
+
+    def quantity_value(self) -> int:
+        try:
+            return max(1, min(99, int(self.quantity.data or 1)))
+        except ValueError:
+            return 1
+
+
+def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> list[str]:
+    """Put the API's `fields` next to the inputs they concern; return those without an input."""
+    leftovers = []
+    for key, message in fields.items():
+        name = key.rsplit(".", 1)[-1]
+        field = form._fields.get(name) if name != "csrf_token" else None
+        if field is not None:
+            field.errors = [*list(field.errors or []), message]
+        else:
+            leftovers.append(f"{key}: {message}")
+    return leftovers

@@ -1,0 +1,140 @@
+"""Cart (quantities, remove, totals, notices) and checkout (address + card, or Buy now)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from web_frontend.auth import current_user, login_required
+from web_frontend.clients import GatewayError, GatewayUnavailable, api
+from web_frontend.forms import CheckoutForm, apply_field_errors
+
+bp = Blueprint("cart", __name__)
+
+TEST_CARDS = (
+    ("4242 4242 4242 4242", "approved"),
+    ("4000 0000 0000 0002", "declined at payment"),
+    ("4000 0000 0000 0341", "accepted, then the capture fails (the order is cancelled)"),
+)
+
+
+@bp.get("/cart")
+@login_required
+def show() -> str:
+    return render_template("cart.html", cart=api().cart())
+
+
+@bp.post("/cart")
+@login_required
+def change() -> Any:
+    """add / buy (from a book page), update / remove (from the cart page)."""
+    action, book_id = request.form.get("action", ""), request.form.get("book_id", "")
+    quantity = _quantity(request.form.get("quantity"))
+    if not book_id or quantity is None:
+        flash("Choose a quantity between 1 and 99.", "error")
+        return redirect(url_for("cart.show"), code=303)
+    if action == "buy":
+        return redirect(url_for("cart.checkout", book_id=book_id, quantity=quantity), code=303)
+    try:
+        if action == "remove":
+            api().remove_cart_item(book_id)
+            flash("Removed from your cart.", "success")
+        else:
+            _set_quantity(book_id, quantity, add=action == "add")
+    except GatewayUnavailable:
+        raise
+    except GatewayError as exc:
+        if exc.status not in (404, 409, 422):
+            raise
+        flash(_cart_refusal(exc), "error")
+        if action == "add":
+            return redirect(url_for("catalogue.book_detail", book_id=book_id), code=303)
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@login_required
+def checkout() -> Any:
+    form = CheckoutForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.book_id.data = request.args.get("book_id", "")
+        form.quantity.data = request.args.get("quantity", "1")
+        form.holder.data = form.name.data = (current_user() or {}).get("name", "")
+    form.prepare()
+    summary = _summary(form)
+    if summary is None:
+        flash("Your cart is empty.", "info")
+        return redirect(url_for("cart.show"), code=303)
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template(
+            "checkout.html", form=form, summary=summary, test_cards=TEST_CARDS, declined=None
+        ), status
+    return _place(form, summary)
+
+
+def _place(form: CheckoutForm, summary: dict[str, Any]) -> Any:
+    try:
+        order = api().place_order(form.api_body(), form.idempotency_key.data)
+    except GatewayUnavailable:
+        raise
+    except GatewayError as exc:
+        if exc.status not in (400, 402, 404, 409, 422):
+            raise
+        declined = exc.message if exc.status == 402 else None
+        leftovers = apply_field_errors(form, exc.fields)
+        if exc.status != 402 and (leftovers or not exc.fields):
+            flash(" ".join([exc.message, *leftovers]), "error")
+        if exc.status == 402:
+            form.idempotency_key.data = ""  # a new attempt with another card is a new request
+            form.prepare()
+        return render_template(
+            "checkout.html", form=form, summary=summary, test_cards=TEST_CARDS, declined=declined
+        ), exc.status
+    flash("Thank you! Your order is placed.", "success")
+    return redirect(url_for("orders.show", order_id=order["id"]), code=303)
+
+
+def _summary(form: CheckoutForm) -> dict[str, Any] | None:
+    """What is being bought: one book (Buy now) or the cart; None when there is nothing."""
+    if form.book_id.data:
+        book = api().book(form.book_id.data)
+        quantity = form.quantity_value()
+        subtotal = Decimal(str(book["price"])) * quantity
+        item = {
+            "book_id": book["id"],
+            "title": book["title"],
+            "unit_price": book["price"],
+            "quantity": quantity,
+            "subtotal": f"{subtotal:.2f}",
+            "available": True,
+        }
+        return {"items": [item], "total": f"{subtotal:.2f}", "notices": []}
+    cart: dict[str, Any] = api().cart()
+    return cart if cart.get("items") else None
+
+
+def _set_quantity(book_id: str, quantity: int, *, add: bool) -> None:
+    if add:
+        items = {i["book_id"]: i for i in api().cart().get("items", [])}
+        quantity = min(99, quantity + int(items.get(book_id, {}).get("quantity", 0)))
+    api().set_cart_item(book_id, quantity)
+    flash("Added to your cart." if add else "Cart updated.", "success")
+
+
+def _quantity(raw: str | None) -> int | None:
+    try:
+        value = int(raw or "1")
+    except ValueError:
+        return None
+    return value if 1 <= value <= 99 else None
+
+
+def _cart_refusal(exc: GatewayError) -> str:
+    if exc.status == 409:
+        return exc.message or "You cannot buy your own book."
+    if exc.status == 404:
+        return "This book is no longer for sale."
+    return exc.message

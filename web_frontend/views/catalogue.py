@@ -1,0 +1,88 @@
+"""Catalogue pages: home (search, filters, sort, pages), book detail, and book covers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from web_frontend.auth import current_user
+from web_frontend.clients import GatewayError, GatewayUnavailable, api
+
+bp = Blueprint("catalogue", __name__)
+
+FILTERS = ("q", "category", "condition", "min_price", "max_price", "sort")
+
+
+@bp.get("/")
+def home() -> str:
+    """The catalogue: what the query string asks for, a friendly note when it is not valid."""
+    args = {k: request.args.get(k, "").strip() for k in FILTERS}
+    page = _page()
+    params: dict[str, Any] = {k: v for k, v in args.items() if v}
+    params.update(page=page, per_page=current_app.extensions["config"].per_page)
+    listing: dict[str, Any] = {"items": [], "page": page, "per_page": 1, "total": 0}
+    problem = None
+    try:
+        listing = api().books(params)
+    except GatewayUnavailable:
+        raise
+    except GatewayError as exc:
+        if exc.status != 422:
+            raise
+        problem = _describe(exc)
+    active = {k: v for k, v in args.items() if v}
+    return render_template(
+        "home.html",
+        listing=listing,
+        args=args,
+        active=active,
+        categories=_categories(),
+        problem=problem,
+    )
+
+
+@bp.get("/books/<book_id>")
+def book_detail(book_id: str) -> str:
+    book = api().book(book_id)
+    user = current_user()
+    return render_template(
+        "book.html", book=book, is_seller=bool(user and user["id"] == book.get("seller_id"))
+    )
+
+
+@bp.get("/books/<book_id>/cover")
+def cover(book_id: str) -> Response:
+    """The cover image, fetched from the gateway (the browser only ever talks to us)."""
+    try:
+        upstream = api().cover(book_id)
+    except GatewayError as exc:
+        if exc.status == 404:
+            abort(404)
+        raise
+    content_type = upstream.headers.get("Content-Type", "application/octet-stream")
+    if not content_type.startswith("image/"):
+        abort(404)
+    response = Response(upstream.content, content_type=content_type)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _page() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def _categories() -> list[dict[str, Any]]:
+    try:
+        return list(api().categories().get("items", []))
+    except GatewayError:
+        return []  # the filter still works as free text; the page should not fail for it
+
+
+def _describe(exc: GatewayError) -> str:
+    if exc.fields:
+        return "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in exc.fields.items())
+    return exc.message
