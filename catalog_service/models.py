@@ -29,6 +29,8 @@ class Book(Base):
         Index("ix_books_category", "category"),
         Index("ix_books_isbn", "isbn"),
         Index("ix_books_price", "price"),
+        Index("ft_books_title", "title", mysql_prefix="FULLTEXT", mariadb_prefix="FULLTEXT"),
+        Index("ft_books_author", "author", mysql_prefix="FULLTEXT", mariadb_prefix="FULLTEXT"),
         Index(
             "ft_books",
             "title",
