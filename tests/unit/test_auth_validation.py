@@ -1,0 +1,84 @@
+"""Registration and login input: normalized emails, per-field messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from auth_service import validation
+from auth_service.passwords import Passwords
+from shared.web.errors import ValidationError
+
+
+def test_emails_are_trimmed_and_lower_cased() -> None:
+    form = validation.registration(
+        {"email": "  Ann.Lee@Example.COM ", "password": "12345678", "name": " Ann   Lee "}
+    )
+    assert (form.email, form.name) == ("ann.lee@example.com", "Ann Lee")
+
+
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"email": "not-an-email", "password": "12345678", "name": "A"}, "email"),
+        ({"email": "a@b", "password": "12345678", "name": "A"}, "email"),
+        ({"email": 42, "password": "12345678", "name": "A"}, "email"),
+        ({"email": "a@b.io", "password": "1234567", "name": "A"}, "password"),
+        ({"email": "a@b.io", "password": None, "name": "A"}, "password"),
+        ({"email": "a@b.io", "password": "x" * 1025, "name": "A"}, "password"),
+        ({"email": "a@b.io", "password": "12345678", "name": "   "}, "name"),
+        ({"email": "a@b.io", "password": "12345678", "name": "n" * 101}, "name"),
+        ({"email": "a@b.io", "password": "12345678"}, "name"),
+        ({"email": "a@b.io", "password": "12345678", "name": "a\x00b"}, "name"),
+    ],
+)
+def test_a_bad_registration_names_the_bad_field(payload: dict, field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validation.registration(payload)
+    assert field in (caught.value.fields or {})
+
+
+def test_every_bad_field_is_reported_at_once() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validation.registration({"email": "x", "password": "1", "name": ""})
+    assert set(caught.value.fields or {}) == {"email", "password", "name"}
+
+
+def test_a_name_of_exactly_one_hundred_characters_is_accepted() -> None:
+    assert (
+        len(
+            validation.registration(
+                {"email": "a@b.io", "password": "12345678", "name": "n" * 100}
+            ).name
+        )
+        == 100
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"email": "a@b.io"}, {"email": "", "password": "x"}, {"email": ["a"], "password": "x"}],
+)
+def test_login_needs_both_fields_as_strings(payload: dict) -> None:
+    with pytest.raises(ValidationError):
+        validation.credentials(payload)
+
+
+def test_passwords_are_argon2id_and_verify_only_the_right_password() -> None:
+    passwords = Passwords("test")
+    stored = passwords.hash("correct horse")
+    assert stored.startswith("$argon2id$")
+    assert passwords.verify(stored, "correct horse")
+    assert not passwords.verify(stored, "wrong horse")
+    assert not passwords.verify(None, "correct horse")
+    assert not passwords.verify("not a hash", "correct horse")
+
+
+def test_a_hash_made_with_other_parameters_needs_rehash() -> None:
+    cheap = Passwords("test").hash("correct horse")
+    assert Passwords("test").needs_rehash(cheap) is False
+    assert Passwords("production").needs_rehash(cheap) is True
+
+
+def test_an_unknown_argon2_profile_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Passwords("fast")
