@@ -1,0 +1,396 @@
+"""The order service as real processes (2 api + 2 worker) beside a scripted catalogue.
+
+Not a test module of its own (it holds no tests): the order integration tests import
+`order_stack` from here. The catalogue is a small in-test stand-in that keeps the event contract
+of DESIGN.md section 3: it consumes order.* from its own queue, reserves all-or-nothing and
+answers stock.reserved / stock.rejected (+ book.updated with a new version), and releases on
+order.cancelled, once per order.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pika
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+
+from scripts.stack import PYTHON, ROOT, ProcessGroup, ProcessSpec, gunicorn, healthy
+from shared.events import Envelope, new_event, parse_envelope
+from shared.events.outbox import properties_for
+from shared.events.topology import Topology, declare
+from tests.conftest import RUN_ID, delete_topology
+
+SHIPPING_DELAY, DELIVERY_DELAY = 1.5, 1.0
+GOOD_CARD, DECLINED_CARD, CAPTURE_FAILS = "4242424242424242", "4000000000000002", "4000000000000341"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def publish(url: str, topology: Topology, event: Envelope) -> None:
+    """Publish one envelope to the exchange the way an outbox relay does."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        channel.basic_publish(
+            exchange=topology.exchange,
+            routing_key=event.type,
+            body=event.to_json().encode(),
+            properties=properties_for(event.id, event.type, event.correlation_id),
+            mandatory=True,
+        )
+    finally:
+        connection.close()
+
+
+class FakeCatalogue(threading.Thread):
+    """Reserves stock for order.placed and releases it for order.cancelled, like catalog does."""
+
+    def __init__(self, url: str, topology: Topology) -> None:
+        super().__init__(daemon=True)
+        self.url, self.topology = url, topology
+        self.queue = f"{topology.prefix}fakecatalog.events"
+        self.books: dict[str, dict[str, Any]] = {}
+        self.reservations: dict[str, str] = {}  # order id -> reserved | rejected | released
+        self.seen: list[Envelope] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        connection = pika.BlockingConnection(pika.URLParameters(self.url))
+        channel = connection.channel()
+        declare(channel, self.topology)
+        channel.queue_declare(queue=self.queue, durable=True)
+        channel.queue_bind(queue=self.queue, exchange=self.topology.exchange, routing_key="order.#")
+        channel.confirm_delivery()
+        self.ready.set()
+        for method, _props, body in channel.consume(self.queue, inactivity_timeout=0.1):
+            if method is not None:
+                for reply in self.handle(parse_envelope(body)):
+                    channel.basic_publish(
+                        exchange=self.topology.exchange,
+                        routing_key=reply.type,
+                        body=reply.to_json().encode(),
+                        properties=properties_for(reply.id, reply.type, reply.correlation_id),
+                    )
+                channel.basic_ack(method.delivery_tag)
+            if self.stop.is_set():
+                break
+        channel.queue_delete(queue=self.queue)
+        connection.close()
+
+    def handle(self, event: Envelope) -> list[Envelope]:
+        with self.lock:
+            self.seen.append(event)
+            order_id = event.data.get("order_id")
+            if event.type == "order.placed" and order_id not in self.reservations:
+                return self._reserve(event)
+            if event.type == "order.cancelled":
+                if self.reservations.get(order_id) == "reserved":
+                    return self._release(event)
+                self.reservations.setdefault(order_id, "released")
+        return []
+
+    def _reserve(self, event: Envelope) -> list[Envelope]:
+        items = event.data["items"]
+        short = [i for i in items if self.books[i["book_id"]]["stock"] < i["quantity"]]
+        if short:
+            self.reservations[event.data["order_id"]] = "rejected"
+            detail = [
+                {
+                    "book_id": i["book_id"],
+                    "requested": i["quantity"],
+                    "available": self.books[i["book_id"]]["stock"],
+                }
+                for i in items
+            ]
+            data = {
+                "order_id": event.data["order_id"],
+                "reason": "insufficient_stock",
+                "items": detail,
+            }
+            return [event.caused("stock.rejected", data, producer="catalog_service")]
+        self.reservations[event.data["order_id"]] = "reserved"
+        return [
+            event.caused("stock.reserved", _items(event), producer="catalog_service"),
+            *self._move(event, items, -1),
+        ]
+
+    def _release(self, event: Envelope) -> list[Envelope]:
+        placed = next(
+            e
+            for e in self.seen
+            if e.type == "order.placed" and e.data["order_id"] == event.data["order_id"]
+        )
+        self.reservations[event.data["order_id"]] = "released"
+        return [
+            event.caused("stock.released", _items(placed), producer="catalog_service"),
+            *self._move(event, placed.data["items"], +1),
+        ]
+
+    def _move(self, event: Envelope, items: list[dict], sign: int) -> list[Envelope]:
+        replies = []
+        for item in items:
+            book = self.books[item["book_id"]]
+            book["stock"] += sign * item["quantity"]
+            book["version"] += 1
+            replies.append(event.caused("book.updated", dict(book), producer="catalog_service"))
+        return replies
+
+    def events(
+        self, event_type: str, order_id: str, *, wait_for: int = 0, timeout: float = 10
+    ) -> list[Envelope]:
+        """The order's events of this type seen so far (waiting until there are `wait_for`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                found = [
+                    e
+                    for e in self.seen
+                    if e.type == event_type and e.data.get("order_id") == order_id
+                ]
+            if len(found) >= wait_for or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+
+def _items(event: Envelope) -> dict[str, Any]:
+    return {
+        "order_id": event.data["order_id"],
+        "items": [
+            {"book_id": i["book_id"], "quantity": i["quantity"]} for i in event.data["items"]
+        ],
+    }
+
+
+@dataclass
+class OrderStack:
+    apis: list[str]
+    database_url: str
+    engine: Engine
+    topology: Topology
+    rabbitmq_url: str
+    catalogue: FakeCatalogue
+    group: ProcessGroup
+    private_pem: bytes
+    worker_ready_urls: list[str] = field(default_factory=list)
+    _turn: int = 0
+
+    @property
+    def api(self) -> str:
+        self._turn += 1
+        return self.apis[self._turn % len(self.apis)]
+
+    def token(self, user_id: str, name: str = "Reader") -> str:
+        now = int(time.time())
+        claims = {
+            "sub": user_id,
+            "email": f"{user_id}@example.com",
+            "name": name,
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": now + 3600,
+            "iss": "bookstore-auth",
+            "aud": "bookstore",
+            "typ": "access",
+        }
+        return jwt.encode(claims, self.private_pem, algorithm="EdDSA")
+
+    def user(self, name: str = "Reader") -> tuple[str, dict[str, str]]:
+        user_id = str(uuid.uuid4())
+        return user_id, {"Authorization": f"Bearer {self.token(user_id, name)}"}
+
+    def publish(self, event: Envelope) -> Envelope:
+        publish(self.rabbitmq_url, self.topology, event)
+        return event
+
+    def list_book(
+        self, seller_id: str, *, stock: int = 5, price: str = "12.50", title: str = "Dune"
+    ) -> str:
+        """A catalogue book, announced with book.created; waits until the read model has it."""
+        book_id = str(uuid.uuid4())
+        data = {
+            "book_id": book_id,
+            "seller_id": seller_id,
+            "seller_name": "Seller",
+            "title": title,
+            "author": "Frank Herbert",
+            "isbn": None,
+            "category": "fiction",
+            "condition": "good",
+            "price": price,
+            "currency": "USD",
+            "stock": stock,
+            "version": 1,
+        }
+        with self.catalogue.lock:
+            self.catalogue.books[book_id] = dict(data)
+        self.publish(new_event("book.created", data, producer="catalog_service"))
+        self.wait_for_book(book_id, lambda row: row is not None)
+        return book_id
+
+    def wait_for_book(self, book_id: str, check: Callable[[Any], bool], timeout: float = 10) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.engine.connect() as conn:
+                row = (
+                    conn.exec_driver_sql("SELECT * FROM books WHERE book_id = %s", (book_id,))
+                    .mappings()
+                    .first()
+                )
+            if check(row) or time.monotonic() > deadline:
+                assert check(row), f"read model row for {book_id}: {row}"
+                return row
+            time.sleep(0.05)
+
+    def order(
+        self, headers: dict[str, str], *, card: str = GOOD_CARD, key: str | None = None, **body: Any
+    ) -> requests.Response:
+        payload = {
+            **body,
+            "shipping_address": ADDRESS,
+            "payment": {
+                "card_number": card,
+                "exp_month": 12,
+                "exp_year": 2030,
+                "cvc": "123",
+                "holder": "Ada Reader",
+            },
+        }
+        extra = {"Idempotency-Key": key} if key else {}
+        return requests.post(
+            f"{self.api}/api/orders", json=payload, headers={**headers, **extra}, timeout=15
+        )
+
+    def wait_status(
+        self, headers: dict[str, str], order_id: str, *statuses: str, timeout: float = 15
+    ) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            order = requests.get(
+                f"{self.api}/api/orders/{order_id}", headers=headers, timeout=5
+            ).json()
+            if order.get("status") in statuses or time.monotonic() > deadline:
+                assert order.get("status") in statuses, json.dumps(order, indent=1)
+                return order
+            time.sleep(0.05)
+
+    def scalar(self, sql: str, *params: Any) -> Any:
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql(sql, params).scalar()
+
+
+ADDRESS = {
+    "name": "Ada Reader",
+    "line1": "1 Library Lane",
+    "city": "Lyon",
+    "postal_code": "69001",
+    "country": "FR",
+}
+
+
+def _keys(directory: Path) -> tuple[bytes, Path]:
+    key = Ed25519PrivateKey.generate()
+    public = directory / "jwt_public.pem"
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return private, public
+
+
+def _specs(env: dict[str, str]) -> tuple[list[ProcessSpec], list[str], list[str]]:
+    specs, apis, ready = [], [], []
+    for i in range(2):
+        port = free_port()
+        apis.append(f"http://127.0.0.1:{port}")
+        specs.append(
+            ProcessSpec(
+                f"order-api{i}", gunicorn("order_service", port), env, f"{apis[-1]}/health/live"
+            )
+        )
+        health = free_port()
+        ready.append(f"http://127.0.0.1:{health}/health/ready")
+        specs.append(
+            ProcessSpec(
+                f"order-worker{i}",
+                [PYTHON, "-m", "order_service.worker"],
+                {**env, "WORKER_HEALTH_PORT": str(health)},
+                f"http://127.0.0.1:{health}/health/live",
+            )
+        )
+    return specs, apis, ready
+
+
+@pytest.fixture(scope="session", name="order_stack")
+def order_stack_fixture(
+    database_factory: Callable[[str], str],
+    rabbitmq_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[OrderStack]:
+    import os
+    import subprocess
+
+    url = database_factory("orders_it")
+    topology = Topology(f"{RUN_ID}.orders.")
+    private, public = _keys(tmp_path_factory.mktemp("order_keys"))
+    env = {
+        **os.environ,
+        "ORDER_DATABASE_URL": url,
+        "RABBITMQ_URL": rabbitmq_url,
+        "EVENT_PREFIX": topology.prefix,
+        "JWT_PUBLIC_KEY_FILE": str(public),
+        "SHIPPING_DELAY_SECONDS": str(SHIPPING_DELAY),
+        "DELIVERY_DELAY_SECONDS": str(DELIVERY_DELAY),
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "16",
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run([PYTHON, "-m", "order_service.migrate"], env=env, cwd=ROOT, check=True)
+    catalogue = FakeCatalogue(rabbitmq_url, topology)
+    catalogue.start()
+    assert catalogue.ready.wait(10)
+    specs, apis, ready = _specs(env)
+    group = ProcessGroup(specs, log_dir=ROOT / "var/log/it" / RUN_ID / "orders")
+    try:
+        group.start(timeout=60)
+        _wait_ready(ready)
+        yield OrderStack(
+            apis, url, create_engine(url), topology, rabbitmq_url, catalogue, group, private, ready
+        )
+    finally:
+        group.stop()
+        catalogue.stop.set()
+        catalogue.join(5)
+        delete_topology(rabbitmq_url, topology.prefix, services=("order",))
+
+
+def _wait_ready(urls: list[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not all(healthy(u) for u in urls):
+        assert time.monotonic() < deadline, "order workers never became ready"
+        time.sleep(0.2)

@@ -1,0 +1,159 @@
+"""Unit tests of order_service's pure pieces: validation, the transition table, money, hashes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from order_service.checkout import request_fingerprint
+from order_service.events import money
+from order_service.models import Order
+from order_service.payments import Card, card_brand
+from order_service.presenters import iso
+from order_service.saga import TRANSITIONS, transition
+from order_service.validation import luhn_valid, parse_checkout
+from shared.web.errors import ValidationError
+
+TODAY = datetime(2026, 11, 26, tzinfo=UTC)
+BOOK = "0b6f1c2e-9d7a-4c1e-8f3a-2b5d6e7f8a9b"
+
+
+def body(**overrides: object) -> dict:
+    base: dict = {
+        "items": [{"book_id": BOOK, "quantity": 2}],
+        "shipping_address": {
+            "name": "Ada Reader",
+            "line1": "1 Library Lane",
+            "city": "Lyon",
+            "postal_code": "69001",
+            "country": "fr",
+        },
+        "payment": {
+            "card_number": "4242 4242 4242 4242",
+            "exp_month": 12,
+            "exp_year": 2030,
+            "cvc": "123",
+            "holder": "Ada Reader",
+        },
+    }
+    base.update(overrides)
+    return base
+
+
+def errors_of(payload: dict) -> dict[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        parse_checkout(payload, today=TODAY)
+    return caught.value.fields or {}
+
+
+def test_a_valid_checkout_is_parsed_with_a_normalised_country_and_card() -> None:
+    checkout = parse_checkout(body(), today=TODAY)
+    assert checkout.address["country"] == "FR"
+    assert checkout.card.number == "4242424242424242"
+    assert checkout.lines[0].quantity == 2 and not checkout.from_cart
+
+
+def test_the_card_number_never_appears_in_a_cards_repr() -> None:
+    card = parse_checkout(body(), today=TODAY).card
+    assert "4242424242424242" not in repr(card) and "123" not in repr(card)
+    assert (card.brand, card.last4) == ("visa", "4242")
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [("4242424242424242", True), ("4000000000000002", True), ("4242424242424241", False)],
+)
+def test_luhn_check_accepts_test_cards_and_refuses_a_typo(number: str, valid: bool) -> None:
+    assert luhn_valid(number) is valid
+
+
+def test_every_bad_field_is_reported_at_once() -> None:
+    fields = errors_of(
+        body(
+            shipping_address={
+                "name": "",
+                "line1": "x",
+                "city": "y",
+                "postal_code": "1",
+                "country": "XX",
+            },
+            payment={
+                "card_number": "4242424242424241",
+                "exp_month": 13,
+                "exp_year": 2030,
+                "cvc": "12",
+                "holder": "",
+            },
+        )
+    )
+    assert set(fields) >= {
+        "shipping_address.name",
+        "shipping_address.country",
+        "payment.card_number",
+        "payment.exp_month",
+        "payment.cvc",
+        "payment.holder",
+    }
+
+
+def test_an_expired_card_is_refused_but_this_month_is_still_valid() -> None:
+    payment = dict(body()["payment"], exp_month=10, exp_year=2026)
+    assert errors_of(body(payment=payment)) == {"payment.exp_year": "the card has expired"}
+    still = dict(payment, exp_month=11)
+    assert parse_checkout(body(payment=still), today=TODAY).card.exp_year == 2026
+
+
+@pytest.mark.parametrize(
+    ("items", "field"),
+    [
+        ([], "items"),
+        ([{"book_id": BOOK, "quantity": 0}], "items[0].quantity"),
+        ([{"book_id": BOOK, "quantity": 100}], "items[0].quantity"),
+        ([{"book_id": "nope", "quantity": 1}], "items[0].book_id"),
+        ([{"book_id": BOOK}, {"book_id": BOOK}], "items"),
+    ],
+)
+def test_bad_items_are_refused_per_field(items: list, field: str) -> None:
+    assert field in errors_of(body(items=items))
+
+
+def test_from_cart_and_items_together_are_refused() -> None:
+    assert "items" in errors_of(body(from_cart=True))
+
+
+def test_the_transition_table_only_lets_an_order_forward() -> None:
+    order = Order(id="o1", status="pending", timeline=[])
+    assert transition(order, "reserved", cause="e1")
+    assert not transition(order, "reserved", cause="e1")  # a redelivery changes nothing
+    assert not transition(order, "delivered")
+    assert transition(order, "paid")
+    assert [entry.status for entry in order.timeline] == ["reserved", "paid"]
+    assert TRANSITIONS["shipped"] == {"delivered"} and not TRANSITIONS["cancelled"]
+
+
+def test_an_order_can_be_cancelled_until_it_ships() -> None:
+    cancellable = {status for status, nexts in TRANSITIONS.items() if "cancelled" in nexts}
+    assert cancellable == {"pending", "reserved", "paid"}
+
+
+def test_money_is_a_string_with_two_decimals() -> None:
+    assert money(Decimal("12.5")) == "12.50" and money(Decimal("3")) == "3.00"
+
+
+def test_times_are_utc_with_a_z() -> None:
+    assert iso(datetime(2026, 11, 26, 1, 2, 3, 456789)) == "2026-11-26T01:02:03.456Z"
+
+
+def test_the_idempotency_fingerprint_ignores_the_full_card_number_but_not_the_body() -> None:
+    first = request_fingerprint(body())
+    assert first == request_fingerprint(body())
+    assert first != request_fingerprint(body(items=[{"book_id": BOOK, "quantity": 3}]))
+    assert "4242424242424242" not in repr(first)
+
+
+def test_card_brands_are_recognised_from_the_prefix() -> None:
+    assert card_brand("5555555555554444") == "mastercard"
+    assert card_brand("378282246310005") == "amex"
+    assert Card("6011111111111117", 1, 2030, "123", "X").brand == "discover"
