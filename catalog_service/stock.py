@@ -105,7 +105,7 @@ def _availability(session: Session, items: Items) -> tuple[str, list[dict[str, A
             Book.id.in_([b for b, _ in items]), Book.deleted_at.is_(None)
         )
     )
-    stock = dict(rows.tuples().all())
+    stock = {book_id: count for book_id, count in rows}
     reason = "book_unavailable" if len(stock) < len(items) else "insufficient_stock"
     return reason, [{"book_id": b, "requested": q, "available": stock.get(b, 0)} for b, q in items]
 
