@@ -22,6 +22,8 @@ def create_app(config: Config | None = None) -> Flask:
         config.upstream_urls(), pool_size=config.pool_size, connect_timeout=config.connect_timeout
     )
     denylist = Denylist()
+    if not config.follow_revocations:
+        denylist.synced.set()  # nothing to wait for: revocation is off (tests, tools)
     guard = FollowerGuard(lambda: _follower(config, denylist, upstreams["auth"]))
     gw = proxy.Gateway(
         upstreams=upstreams,
