@@ -58,7 +58,11 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(module.bp)
     errors.register(app)  # after init_common: pages get HTML errors, not the API's JSON
     app.context_processor(
-        lambda: {"user": current_user(), "action_form": ActionForm(), "settings": config}
+        lambda: {
+            "user": current_user(),
+            "action_form": ActionForm(),
+            "settings": app.extensions["config"],
+        }
     )
     app.after_request(_headers)
     return app

@@ -17,7 +17,8 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from web_frontend.presenters import CONDITIONS
 
@@ -70,7 +71,11 @@ class BookForm(FlaskForm):
         "ISBN", validators=[Optional(), Length(max=20)], description="Optional: ISBN-10 or ISBN-13."
     )
     category = StringField("Category", validators=[DataRequired(), Length(max=100)])
-    condition = SelectField("Condition", choices=list(CONDITIONS.items()), default="good")
+    condition = SelectField(
+        "Condition",
+        choices=[SelectChoice(v, label) for v, label in CONDITIONS.items()],
+        default="good",
+    )
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     language = StringField("Language", validators=[Optional(), Length(max=50)])
     published_year = IntegerField("Year published", validators=[Optional(), NumberRange(1, 2100)])
@@ -78,7 +83,7 @@ class BookForm(FlaskForm):
         "Price (USD)", places=2, validators=[DataRequired(), NumberRange(min=0.01, max=100000)]
     )
     stock = IntegerField(
-        "Copies in stock", default=1, validators=[DataRequired(), NumberRange(min=0, max=10000)]
+        "Copies in stock", default=1, validators=[InputRequired(), NumberRange(min=0, max=10000)]
     )
     cover = FileField(
         "Cover image",
@@ -107,7 +112,7 @@ class BookForm(FlaskForm):
 
 class StockForm(FlaskForm):
     book_id = HiddenField(validators=[DataRequired()])
-    stock = IntegerField("Stock", validators=[DataRequired(), NumberRange(min=0, max=10000)])
+    stock = IntegerField("Stock", validators=[InputRequired(), NumberRange(min=0, max=10000)])
 
 
 class CheckoutForm(FlaskForm):

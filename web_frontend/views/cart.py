@@ -57,25 +57,18 @@ def change() -> Any:
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout() -> Any:
-    form = CheckoutForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        form.book_id.data = request.args.get("book_id", "")
-        form.quantity.data = request.args.get("quantity", "1")
-        form.holder.data = form.name.data = (current_user() or {}).get("name", "")
-    form.prepare()
-    summary = _summary(form)
-    if summary is None:
-        flash("Your cart is empty.", "info")
-        return redirect(url_for("cart.show"), code=303)
-    if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template(
-            "checkout.html", form=form, summary=summary, test_cards=TEST_CARDS, declined=None
-        ), status
-    return _place(form, summary)
+    """Address and card; the cart, or one book when it comes from Buy now."""
+    if request.method == "POST":
+        form = CheckoutForm()
+        return _place(form) if form.validate_on_submit() else _render(form, 422)
+    form = CheckoutForm(formdata=None)
+    form.book_id.data = request.args.get("book_id", "")
+    form.quantity.data = request.args.get("quantity", "1")
+    form.holder.data = form.name.data = (current_user() or {}).get("name", "")
+    return _render(form, 200)
 
 
-def _place(form: CheckoutForm, summary: dict[str, Any]) -> Any:
+def _place(form: CheckoutForm) -> Any:
     try:
         order = api().place_order(form.api_body(), form.idempotency_key.data)
     except GatewayUnavailable:
@@ -83,18 +76,26 @@ def _place(form: CheckoutForm, summary: dict[str, Any]) -> Any:
     except GatewayError as exc:
         if exc.status not in (400, 402, 404, 409, 422):
             raise
-        declined = exc.message if exc.status == 402 else None
         leftovers = apply_field_errors(form, exc.fields)
-        if exc.status != 402 and (leftovers or not exc.fields):
-            flash(" ".join([exc.message, *leftovers]), "error")
         if exc.status == 402:
-            form.idempotency_key.data = ""  # a new attempt with another card is a new request
-            form.prepare()
-        return render_template(
-            "checkout.html", form=form, summary=summary, test_cards=TEST_CARDS, declined=declined
-        ), exc.status
+            form.idempotency_key.data = ""  # another card is another attempt
+            return _render(form, 402, declined=exc.message)
+        if leftovers or not exc.fields:
+            flash(" ".join([exc.message, *leftovers]), "error")
+        return _render(form, exc.status)
     flash("Thank you! Your order is placed.", "success")
     return redirect(url_for("orders.show", order_id=order["id"]), code=303)
+
+
+def _render(form: CheckoutForm, status: int, declined: str | None = None) -> Any:
+    form.prepare()
+    summary = _summary(form)
+    if summary is None:
+        flash("Your cart is empty.", "info")
+        return redirect(url_for("cart.show"), code=303)
+    return render_template(
+        "checkout.html", form=form, summary=summary, test_cards=TEST_CARDS, declined=declined
+    ), status
 
 
 def _summary(form: CheckoutForm) -> dict[str, Any] | None:
