@@ -47,11 +47,13 @@ def _values(data: dict[str, Any], *, deleted: bool) -> dict[str, Any]:
 
 def _upsert(session: Session, values: dict[str, Any], fields: tuple[str, ...]) -> None:
     newer = "VALUES(version) > version"
-    # `version` is assigned last: MariaDB evaluates the assignments left to right.
-    updates: dict[str, Any] = {f: literal_column(f"IF({newer}, VALUES({f}), {f})") for f in fields}
-    updates["updated_at"] = literal_column(f"IF({newer}, VALUES(updated_at), updated_at)")
-    updates["version"] = literal_column(f"IF({newer}, VALUES(version), version)")
-    session.execute(insert(Book).values(**values).on_duplicate_key_update(**updates))
+    # `version` must be assigned last (MariaDB evaluates the assignments left to right and the
+    # later ones see its new value); a list of pairs keeps this order, a dict would not.
+    updates = [
+        (f, literal_column(f"IF({newer}, VALUES({f}), {f})"))
+        for f in (*fields, "updated_at", "version")
+    ]
+    session.execute(insert(Book).values(**values).on_duplicate_key_update(updates))
 
 
 def apply_book_upserted(session: Session, event: Envelope) -> None:

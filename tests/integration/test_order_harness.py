@@ -21,6 +21,7 @@ from typing import Any
 
 import jwt
 import pika
+import pika.exceptions
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -30,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from scripts.stack import PYTHON, ROOT, ProcessGroup, ProcessSpec, gunicorn, healthy
 from shared.events import Envelope, new_event, parse_envelope
+from shared.events.connection import connect, run_with_reconnect
 from shared.events.outbox import properties_for
 from shared.events.topology import Topology, declare
 from tests.conftest import RUN_ID, delete_topology
@@ -46,7 +48,14 @@ def free_port() -> int:
 
 def publish(url: str, topology: Topology, event: Envelope) -> None:
     """Publish one envelope to the exchange the way an outbox relay does."""
-    connection = pika.BlockingConnection(pika.URLParameters(url))
+    for attempt in range(60):  # rides out a broker restart by another suite
+        try:
+            connection = connect(url, name="order-tests")
+            break
+        except pika.exceptions.AMQPError:
+            time.sleep(0.5 if attempt < 59 else 0)
+    else:
+        raise AssertionError("the broker stayed unreachable")
     try:
         channel = connection.channel()
         channel.confirm_delivery()
@@ -71,32 +80,51 @@ class FakeCatalogue(threading.Thread):
         self.books: dict[str, dict[str, Any]] = {}
         self.reservations: dict[str, str] = {}  # order id -> reserved | rejected | released
         self.seen: list[Envelope] = []
+        self.sent: list[Envelope] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.ready = threading.Event()
 
     def run(self) -> None:
-        connection = pika.BlockingConnection(pika.URLParameters(self.url))
-        channel = connection.channel()
-        declare(channel, self.topology)
-        channel.queue_declare(queue=self.queue, durable=True)
-        channel.queue_bind(queue=self.queue, exchange=self.topology.exchange, routing_key="order.#")
-        channel.confirm_delivery()
-        self.ready.set()
-        for method, _props, body in channel.consume(self.queue, inactivity_timeout=0.1):
-            if method is not None:
-                for reply in self.handle(parse_envelope(body)):
-                    channel.basic_publish(
-                        exchange=self.topology.exchange,
-                        routing_key=reply.type,
-                        body=reply.to_json().encode(),
-                        properties=properties_for(reply.id, reply.type, reply.correlation_id),
-                    )
-                channel.basic_ack(method.delivery_tag)
-            if self.stop.is_set():
-                break
-        channel.queue_delete(queue=self.queue)
-        connection.close()
+        # Other suites restart the broker now and then: reconnect like a real service would.
+        run_with_reconnect(self._session, stop=self.stop, what="fake catalogue")
+
+    def _session(self) -> None:
+        connection = connect(self.url, name="fake-catalogue")
+        try:
+            channel = connection.channel()
+            declare(channel, self.topology)
+            channel.queue_declare(queue=self.queue, durable=True)
+            channel.queue_bind(
+                queue=self.queue, exchange=self.topology.exchange, routing_key="order.#"
+            )
+            channel.confirm_delivery()
+            self.ready.set()
+            for method, _props, body in channel.consume(self.queue, inactivity_timeout=0.1):
+                if method is not None:
+                    self._deliver(channel, parse_envelope(body))
+                    channel.basic_ack(method.delivery_tag)
+                if self.stop.is_set():
+                    channel.queue_delete(queue=self.queue)
+                    break
+        finally:
+            if connection.is_open:
+                connection.close()
+
+    def _deliver(self, channel: Any, event: Envelope) -> None:
+        with self.lock:
+            if any(seen.id == event.id for seen in self.seen):
+                return  # a redelivery after a broker restart
+        replies = self.handle(event)
+        with self.lock:
+            self.sent.extend(replies)
+        for reply in replies:
+            channel.basic_publish(
+                exchange=self.topology.exchange,
+                routing_key=reply.type,
+                body=reply.to_json().encode(),
+                properties=properties_for(reply.id, reply.type, reply.correlation_id),
+            )
 
     def handle(self, event: Envelope) -> list[Envelope]:
         with self.lock:
@@ -394,3 +422,20 @@ def _wait_ready(urls: list[str], timeout: float = 30) -> None:
     while not all(healthy(u) for u in urls):
         assert time.monotonic() < deadline, "order workers never became ready"
         time.sleep(0.2)
+
+
+def republish_main(books_file: str) -> None:
+    """`python -m tests.integration.test_order_harness <books.json>`: the stand-in catalogue's
+    republish command (what `python -m catalog_service.republish` does for the real one)."""
+    import os
+
+    topology = Topology(os.environ["EVENT_PREFIX"])
+    for book in json.loads(Path(books_file).read_text()):
+        event = new_event("book.updated", book, producer="catalog_service")
+        publish(os.environ["RABBITMQ_URL"], topology, event)
+
+
+if __name__ == "__main__":
+    import sys
+
+    republish_main(sys.argv[1])
