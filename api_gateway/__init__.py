@@ -12,6 +12,7 @@ from api_gateway.openapi import document
 from shared.events.topology import Topology
 from shared.web.app import init_common
 from shared.web.keys import load_verifier
+from shared.web.ops import Check
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -37,7 +38,7 @@ def create_app(config: Config | None = None) -> Flask:
         trusted_proxy_hops=config.trusted_proxy_hops,
     )
     app.extensions["gateway"] = gw
-    checks = {name: (lambda u=upstream: u.healthy()) for name, upstream in upstreams.items()}
+    checks: dict[str, Check] = {name: u.healthy for name, u in upstreams.items()}
     checks["revocations"] = lambda: _follower_ready(gw)
     init_common(
         app,

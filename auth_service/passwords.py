@@ -19,7 +19,13 @@ class Passwords:
     def __init__(self, profile: str = "production") -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown ARGON2_PROFILE {profile!r}; use one of {sorted(PROFILES)}")
-        self._hasher = PasswordHasher(type=Type.ID, **PROFILES[profile])
+        cost = PROFILES[profile]
+        self._hasher = PasswordHasher(
+            time_cost=cost["time_cost"],
+            memory_cost=cost["memory_cost"],
+            parallelism=cost["parallelism"],
+            type=Type.ID,
+        )
         # Verified against when the email is unknown, so both failures cost the same time.
         self._dummy = self._hasher.hash("not a real password, only for timing")
 
