@@ -1,9 +1,13 @@
 """The consumer loop: inbox for exactly-once effects, ack after commit, bounded retries, DLQ.
 
+Messages already waiting in the channel are applied in one database transaction (one savepoint
+each), so a burst costs one commit per batch instead of one per message; the whole batch is
+acked only after that commit.
+
 Failure policy (STYLE.md rule 7), per message:
 - not a valid envelope, or a handler raised PermanentError: dead-lettered at once;
-- the database is unreachable, or a deadlock / lock timeout: retried in place after a backoff,
-  without spending the message's attempts (an outage is not the message's fault);
+- the database is unreachable, or a deadlock / lock timeout: the batch is rolled back and retried
+  in place after a backoff, without spending attempts (an outage is not the messages' fault);
 - any other exception: re-queued through the retry queue after a backoff, dead-lettered with the
   error in its headers once `RetryPolicy.max_attempts` attempts failed;
 - the worker dies mid-message: nothing was acked or committed, the broker redelivers, and the
@@ -23,7 +27,7 @@ from typing import Any
 import pika
 import pika.exceptions
 from prometheus_client import Counter
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,9 +52,13 @@ class PermanentError(Exception):
 
 
 @dataclass
-class Outcome:
-    name: str  # processed | duplicate | ignored | retried | dead_lettered
-    error: str | None = None
+class Delivery:
+    method: Any
+    properties: pika.BasicProperties
+    body: bytes
+    event: Envelope | None = None
+    outcome: str = "pending"  # processed | duplicate | ignored | retried | dead_lettered
+    failure: Exception | None = None
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -77,7 +85,7 @@ class Consumer:
         topology: Topology,
         stop: threading.Event,
         policy: RetryPolicy = RetryPolicy(),
-        prefetch: int = 20,
+        prefetch: int = 50,
         delivery_limit: int = 10,
     ) -> None:
         self.service, self.session_factory, self.inbox = service, session_factory, inbox
@@ -109,9 +117,13 @@ class Consumer:
             channel.confirm_delivery()
             channel.basic_qos(prefetch_count=self.prefetch)
             self.connected.set()
-            for method, properties, body in channel.consume(self.queue, inactivity_timeout=0.5):
+            deliveries = channel.consume(self.queue, inactivity_timeout=0.5)
+            for method, properties, body in deliveries:
                 if method is not None:
-                    self.deliver(method, properties, body)
+                    batch = [Delivery(method, properties, body)]
+                    while channel.get_waiting_message_count() and len(batch) < self.prefetch:
+                        batch.append(Delivery(*next(deliveries)))
+                    self.deliver(batch)
                 if self.stop.is_set():
                     break
             channel.cancel()  # unacked prefetched messages go back to the queue
@@ -120,77 +132,146 @@ class Consumer:
             if connection.is_open:
                 connection.close()
 
-    def deliver(self, method: Any, properties: pika.BasicProperties, body: bytes) -> Outcome:
-        """Handle one delivery to the end: its effects committed or it re-queued, then acked."""
-        outcome = self._handle(properties, body)
-        self._channel.basic_ack(method.delivery_tag)
-        EVENTS_HANDLED.labels(self.service, properties.type or "?", outcome.name).inc()
-        return outcome
+    def deliver(self, batch: list[Delivery]) -> list[Delivery]:
+        """Handle deliveries to the end: effects committed or re-queued, then all acked."""
+        work = [d for d in batch if self._parse(d)]
+        if work:
+            self._apply_until_done(work)
+        for delivery in work:
+            if delivery.failure is not None:
+                self._retry_or_dead_letter(delivery)
+        self._channel.basic_ack(batch[-1].method.delivery_tag, multiple=True)
+        for d in batch:
+            EVENTS_HANDLED.labels(self.service, d.properties.type or "?", d.outcome).inc()
+        return batch
 
-    def _handle(self, properties: pika.BasicProperties, body: bytes) -> Outcome:
+    def _parse(self, delivery: Delivery) -> bool:
+        """True if the delivery has handlers to run; malformed ones are dead-lettered here."""
         try:
-            event = parse_envelope(body)
+            delivery.event = parse_envelope(delivery.body)
         except EnvelopeError as exc:
             log.error("malformed message dead-lettered: %s", exc)
-            return self._dead_letter(properties, body, f"malformed: {exc}", "malformed")
-        handlers = self.handlers.get(event.type)
-        if not handlers:
-            return Outcome("ignored")
-        with bind_correlation(event.correlation_id, event.id):
-            return self._apply_until_done(event, handlers, properties, body)
+            self._dead_letter(delivery, f"malformed: {exc}", "malformed")
+            return False
+        if not self.handlers.get(delivery.event.type):
+            delivery.outcome = "ignored"
+            return False
+        return True
 
-    def _apply_until_done(
-        self,
-        event: Envelope,
-        handlers: Sequence[Handler],
-        properties: pika.BasicProperties,
-        body: bytes,
-    ) -> Outcome:
+    def _apply_until_done(self, work: list[Delivery]) -> None:
         outages = 0
         while True:
             try:
-                return self._apply(event, handlers)
-            except PermanentError as exc:
-                return self._dead_letter(properties, body, repr(exc), "permanent")
+                return self._apply(work)
             except Exception as exc:
-                if is_transient(exc) and self.stop.is_set():
-                    raise  # stopping mid-outage: leave the message unacked for redelivery
-                if is_transient(exc):
-                    outages += 1
-                    delay = Backoff(base=0.5, cap=10.0).delay(outages)
-                    log.warning(
-                        "transient database error on %s, retrying in %.1fs: %s",
-                        event.type,
-                        delay,
-                        exc,
-                    )
-                    self._channel.connection.sleep(delay)
-                    continue
-                return self._retry_or_dead_letter(properties, body, exc)
+                if not is_transient(exc):
+                    raise
+                if self.stop.is_set():
+                    raise  # stopping mid-outage: leave the batch unacked for redelivery
+                outages += 1
+                delay = Backoff(base=0.5, cap=10.0).delay(outages)
+                log.warning("transient database error, batch retried in %.1fs: %s", delay, exc)
+                self._channel.connection.sleep(delay)
 
-    def _apply(self, event: Envelope, handlers: Sequence[Handler]) -> Outcome:
+    def _apply(self, work: list[Delivery]) -> None:
+        """Apply a batch in one transaction: the fast path first, one savepoint per event after.
+
+        Fast path: skip events the inbox already holds, run the handlers, record every id in one
+        insert. Should a handler fail (or a replica record one of the ids first), the batch
+        is rolled back and replayed event by event, each in a savepoint, so failures stay alone.
+        """
+        for delivery in work:
+            delivery.outcome, delivery.failure = "pending", None
+        try:
+            with self.session_factory() as session, session.begin():
+                self._apply_fast(session, work)
+            return
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+        for delivery in work:
+            delivery.outcome, delivery.failure = "pending", None
         with self.session_factory() as session, session.begin():
-            try:
-                with session.begin_nested():
-                    session.execute(
-                        insert(self.inbox).values(
-                            consumer=self.service,
-                            event_id=event.id,
-                            event_type=event.type,
-                            processed_at=datetime.now(UTC).replace(tzinfo=None),
-                        )
-                    )
-            except IntegrityError:
-                return Outcome("duplicate")
-            for handler in handlers:
-                handler(session, event)
-        return Outcome("processed")
+            for delivery in work:
+                assert delivery.event is not None
+                with bind_correlation(delivery.event.correlation_id, delivery.event.id):
+                    self._apply_one(session, delivery)
 
-    def _retry_or_dead_letter(
-        self, properties: pika.BasicProperties, body: bytes, exc: BaseException
-    ) -> Outcome:
-        attempts = int((properties.headers or {}).get("x-attempts", 0)) + 1
+    def _apply_fast(self, session: Session, work: list[Delivery]) -> None:
+        ids = [d.event.id for d in work if d.event is not None]
+        seen = set(
+            session.scalars(
+                select(self.inbox.c.event_id).where(
+                    self.inbox.c.consumer == self.service, self.inbox.c.event_id.in_(ids)
+                )
+            )
+        )
+        now = datetime.now(UTC).replace(tzinfo=None)
+        fresh: dict[str, Delivery] = {}
+        for delivery in work:
+            event = delivery.event
+            assert event is not None
+            if event.id in seen or event.id in fresh:
+                delivery.outcome = "duplicate"
+                continue
+            with bind_correlation(event.correlation_id, event.id):
+                for handler in self.handlers[event.type]:
+                    handler(session, event)
+            fresh[event.id] = delivery
+        if fresh:
+            session.execute(
+                insert(self.inbox),
+                [
+                    {
+                        "consumer": self.service,
+                        "event_id": d.event.id,
+                        "event_type": d.event.type,
+                        "processed_at": now,
+                    }
+                    for d in fresh.values()
+                    if d.event is not None
+                ],
+            )
+        for delivery in fresh.values():
+            delivery.outcome = "processed"
+
+    def _apply_one(self, session: Session, delivery: Delivery) -> None:
+        event = delivery.event
+        assert event is not None
+        savepoint = session.begin_nested()
+        try:
+            session.execute(
+                insert(self.inbox).values(
+                    consumer=self.service,
+                    event_id=event.id,
+                    event_type=event.type,
+                    processed_at=datetime.now(UTC).replace(tzinfo=None),
+                )
+            )
+        except IntegrityError:
+            savepoint.rollback()
+            delivery.outcome = "duplicate"
+            return
+        try:
+            for handler in self.handlers[event.type]:
+                handler(session, event)
+        except Exception as exc:
+            savepoint.rollback()
+            if is_transient(exc):
+                raise
+            delivery.failure = exc
+            return
+        savepoint.commit()
+        delivery.outcome = "processed"
+
+    def _retry_or_dead_letter(self, delivery: Delivery) -> None:
+        exc = delivery.failure
+        headers = delivery.properties.headers or {}
+        attempts = int(headers.get("x-attempts", 0)) + 1
         error = f"{type(exc).__name__}: {exc}"[:1000]
+        if isinstance(exc, PermanentError):
+            self._dead_letter(delivery, error, "permanent", attempts)
+            return
         step, delay = self.policy.next_step(attempts)
         log.warning(
             "handler failed (attempt %d of %d): %s",
@@ -200,28 +281,22 @@ class Consumer:
             exc_info=exc,
         )
         if step == "dead_letter":
-            return self._dead_letter(properties, body, error, "retries_exhausted", attempts)
-        headers = {**(properties.headers or {}), "x-attempts": attempts, "x-last-error": error}
+            self._dead_letter(delivery, error, "retries_exhausted", attempts)
+            return
         self._republish(
             "",
             self.topology.retry_queue(self.service),
-            properties,
-            body,
-            headers,
+            delivery,
+            {**headers, "x-attempts": attempts, "x-last-error": error},
             expiration=str(int(delay * 1000)),
         )
-        return Outcome("retried", error)
+        delivery.outcome = "retried"
 
     def _dead_letter(
-        self,
-        properties: pika.BasicProperties,
-        body: bytes,
-        error: str,
-        reason: str,
-        attempts: int | None = None,
-    ) -> Outcome:
+        self, delivery: Delivery, error: str, reason: str, attempts: int | None = None
+    ) -> None:
         headers = {
-            **(properties.headers or {}),
+            **(delivery.properties.headers or {}),
             "x-error": error[:1000],
             "x-dead-reason": reason,
             "x-dead-at": datetime.now(UTC).isoformat(),
@@ -229,28 +304,32 @@ class Consumer:
         }
         if attempts is not None:
             headers["x-attempts"] = attempts
-        self._republish(self.topology.dead_letter_exchange, self.queue, properties, body, headers)
-        return Outcome("dead_lettered", error)
+        self._republish(self.topology.dead_letter_exchange, self.queue, delivery, headers)
+        delivery.outcome = "dead_lettered"
 
     def _republish(
         self,
         exchange: str,
         routing_key: str,
-        properties: pika.BasicProperties,
-        body: bytes,
+        delivery: Delivery,
         headers: dict,
         expiration: str | None = None,
     ) -> None:
         """Publish a copy with confirms; the original is acked only after this returns."""
+        original = delivery.properties
         copy = pika.BasicProperties(
-            message_id=properties.message_id,
-            type=properties.type,
-            content_type=properties.content_type or "application/json",
+            message_id=original.message_id,
+            type=original.type,
+            content_type=original.content_type or "application/json",
             delivery_mode=pika.DeliveryMode.Persistent,
-            correlation_id=properties.correlation_id,
+            correlation_id=original.correlation_id,
             headers=headers,
             expiration=expiration,
         )
         self._channel.basic_publish(
-            exchange=exchange, routing_key=routing_key, body=body, properties=copy, mandatory=True
+            exchange=exchange,
+            routing_key=routing_key,
+            body=delivery.body,
+            properties=copy,
+            mandatory=True,
         )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import pika
 import pika.exceptions
-from sqlalchemy import Engine, Table, func, insert, select, text, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -63,6 +64,16 @@ def properties_for(
     )
 
 
+def _release_lock(lock_conn: Connection) -> None:
+    """Named locks belong to the connection, not the pool: release it, or drop the connection."""
+    try:
+        lock_conn.rollback()
+        lock_conn.execute(text("SELECT RELEASE_LOCK(CONCAT(DATABASE(), '.outbox'))"))
+        lock_conn.commit()
+    except Exception:
+        lock_conn.invalidate()
+
+
 class OutboxRelay:
     """Publishes pending outbox rows, in order, until stopped."""
 
@@ -77,11 +88,14 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_wait: float = 0.1,
         name: str = "outbox-relay",
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self.engine, self.outbox, self.url, self.topology = engine, outbox, rabbitmq_url, topology
         self.stop, self.batch_size, self.idle_wait, self.name = stop, batch_size, idle_wait, name
+        self.retention = retention
         self.published = 0
         self.connected = threading.Event()
+        self._next_purge = 0.0
 
     def run(self) -> None:
         run_with_reconnect(
@@ -98,15 +112,24 @@ class OutboxRelay:
             declare(channel, self.topology)
             channel.confirm_delivery()
             with self.engine.connect() as lock_conn:
-                self.connected.set()
-                while not self.stop.is_set():
-                    sent = self._relay_once(lock_conn, channel) if self._hold_lock(lock_conn) else 0
-                    if sent == 0:
-                        connection.sleep(self.idle_wait)  # keeps heartbeats flowing
+                try:
+                    self.connected.set()
+                    self._publish_until_stopped(connection, channel, lock_conn)
+                finally:
+                    _release_lock(lock_conn)
         finally:
             self.connected.clear()
             if connection.is_open:
                 connection.close()
+
+    def _publish_until_stopped(
+        self, connection: pika.BlockingConnection, channel: object, lock_conn: Connection
+    ) -> None:
+        while not self.stop.is_set():
+            sent = self._relay_once(lock_conn, channel) if self._hold_lock(lock_conn) else 0
+            if sent == 0:
+                self._purge_now_and_then(lock_conn)
+                connection.sleep(self.idle_wait)  # keeps heartbeats flowing
 
     def _hold_lock(self, lock_conn: Connection) -> bool:
         """True while this relay holds the outbox lock (taken without waiting if free)."""
@@ -151,6 +174,15 @@ class OutboxRelay:
         finally:
             self._mark_sent(lock_conn, confirmed)
         return len(confirmed)
+
+    def _purge_now_and_then(self, lock_conn: Connection) -> None:
+        """Delete rows sent longer ago than the retention, at most every ten minutes."""
+        if time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + 600
+        cutoff = _now() - self.retention
+        lock_conn.execute(delete(self.outbox).where(self.outbox.c.sent_at < cutoff))
+        lock_conn.commit()
 
     def _mark_sent(self, lock_conn: Connection, ids: list[int]) -> None:
         if not ids:

@@ -36,7 +36,7 @@ class WorkerSpec:
     health_port: int
     timers: Sequence[Timer] = field(default_factory=list)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-    prefetch: int = 20
+    prefetch: int = 50
 
 
 class Worker:
