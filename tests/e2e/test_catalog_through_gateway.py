@@ -96,11 +96,7 @@ def test_search_finds_a_new_listing_and_survives_hostile_text(
     assert [b["id"] for b in found["items"]] == [created["id"]]
     for hostile in ("*", '"', "' OR 1=1 --", "+-<>()~", "x" * 2000, "📚" * 100):
         response = requests.get(system.api("/api/books"), params={"q": hostile}, timeout=10)
-        assert (
-            response.status_code in (200, 422)
-            and "error" in response.json()
-            or (response.status_code == 200)
-        )
+        assert response.status_code in (200, 422), response.text
 
 
 def place_order(system: System, book_id: str, quantity: int, card: str) -> dict[str, Any]:
