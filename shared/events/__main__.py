@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(dest="action", required=True)
     for action in ("list", "replay"):
         p = dlq.add_parser(action)
-        p.add_argument("--service", choices=CONSUMING_SERVICES, action="append")
+        p.add_argument("--service", action="append", help="catalog or order (default: both)")
         if action == "replay":
             p.add_argument("--id", dest="message_id", help="replay only this event id")
     outbox = sub.add_parser("outbox").add_subparsers(dest="action", required=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pika
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from shared.events import Topology, add_event, new_event
 from shared.events.dlq import list_dead_letters, replay_dead_letters
@@ -217,3 +218,89 @@ def test_a_worker_killed_mid_handler_gets_the_message_redelivered_and_applied_on
         survivor.wait(30)
     assert effect_counts(engine) == {"killed": 1}
     assert survivor.returncode == 0  # SIGTERM: a graceful stop
+
+
+def test_database_connections_killed_by_the_server_mid_stream_lose_and_duplicate_nothing(
+    service_db, rabbitmq_url, topology
+):  # type: ignore[no-untyped-def]
+    engine, sessions = service_db
+    declare_test_queues(rabbitmq_url, topology)
+    database = engine.url.database
+    killer = create_engine(engine.url.set(database=""))
+    stop = threading.Event()
+    kills = 0
+    with running(
+        make_consumer(sessions=sessions, url=rabbitmq_url, topology=topology, stop=stop).run,
+        stop=stop,
+    ):
+        for key in range(300):
+            event = new_event(EVENT_TYPE, {"key": str(key)}, producer="test")
+            publish_raw(rabbitmq_url, topology, event.to_json().encode(), event.id)
+            if key % 30 == 0:
+                kills += kill_connections(killer, database)
+        assert wait_until(lambda: len(effect_counts(engine)) == 300, timeout=120)
+    killer.dispose()
+    assert kills > 0
+    assert set(effect_counts(engine).values()) == {1}
+
+
+def kill_connections(server, database: str) -> int:  # type: ignore[no-untyped-def]
+    """KILL every server connection to `database` (what a failover or an idle reaper does)."""
+    with server.connect() as conn:
+        ids = (
+            conn.execute(
+                text("SELECT id FROM information_schema.processlist WHERE db = :db"),
+                {"db": database},
+            )
+            .scalars()
+            .all()
+        )
+        for connection_id in ids:
+            conn.execute(text(f"KILL CONNECTION {int(connection_id)}"))
+    return len(ids)
+
+
+def test_operators_list_and_replay_dead_letters_with_the_command_line(
+    service_db, rabbitmq_url, topology
+):  # type: ignore[no-untyped-def]
+    engine, sessions = service_db
+    declare_test_queues(rabbitmq_url, topology)
+    event = new_event(EVENT_TYPE, {"key": "cli"}, producer="test")
+    publish_raw(rabbitmq_url, topology, b"garbage")
+    connection = pika.BlockingConnection(pika.URLParameters(rabbitmq_url))
+    stop = threading.Event()
+    FAILING.set()
+    try:
+        publish_raw(rabbitmq_url, topology, event.to_json().encode(), event.id)
+        with running(
+            make_consumer(sessions=sessions, url=rabbitmq_url, topology=topology, stop=stop).run,
+            stop=stop,
+        ):
+            assert wait_until(lambda: len(list_dead_letters(connection, topology, "test")) == 2)
+    finally:
+        FAILING.clear()
+        connection.close()
+
+    def cli(*args: str) -> str:
+        env = {**os.environ, "RABBITMQ_URL": rabbitmq_url, "EVENT_PREFIX": topology.prefix}
+        done = subprocess.run(
+            [sys.executable, "-m", "shared.events", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout
+
+    listing = cli("dlq", "list", "--service", "test")
+    assert "test: 2 dead letter(s)" in listing
+    assert event.id in listing and "malformed" in listing and "retries_exhausted" in listing
+    assert "replayed 1 message(s)" in cli("dlq", "replay", "--service", "test", "--id", event.id)
+    stop = threading.Event()
+    with running(
+        make_consumer(sessions=sessions, url=rabbitmq_url, topology=topology, stop=stop).run,
+        stop=stop,
+    ):
+        assert wait_until(lambda: effect_counts(engine) == {"cli": 1})
+    assert "test: 1 dead letter(s)" in cli("dlq", "list", "--service", "test")  # the garbage
