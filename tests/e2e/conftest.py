@@ -42,12 +42,15 @@ class System:
         """A new user (unique email) and their access token."""
         email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:8]}@example.com"
         password = "correct horse battery"
-        created = requests.post(self.api("/api/auth/register"),
-                                json={"email": email, "password": password, "name": name},
-                                timeout=10)
+        created = requests.post(
+            self.api("/api/auth/register"),
+            json={"email": email, "password": password, "name": name},
+            timeout=10,
+        )
         assert created.status_code == 201, created.text
-        login = requests.post(self.api("/api/auth/login"),
-                              json={"email": email, "password": password}, timeout=10)
+        login = requests.post(
+            self.api("/api/auth/login"), json={"email": email, "password": password}, timeout=10
+        )
         assert login.status_code == 200, login.text
         return login.json()["user"], login.json()["access_token"]
 
@@ -57,32 +60,46 @@ def auth_header(token: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def system(servers: dict[str, str], database_factory: Callable[[str], str],
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+def system(
+    servers: dict[str, str],
+    database_factory: Callable[[str], str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[System]:
     ports = Ports.offset(E2E_PORT_BASE)
     prefix = f"{RUN_ID}.e2e."
     keys = tmp_path_factory.mktemp("keys")
     ensure_key_pair(keys / "jwt_private.pem", keys / "jwt_public.pem")
     extra = {
         **{f"{s.upper()}_DATABASE_URL": database_factory(f"e2e_{s}") for s in SERVICES},
-        "RABBITMQ_URL": servers["amqp"], "EVENT_PREFIX": prefix,
+        "RABBITMQ_URL": servers["amqp"],
+        "EVENT_PREFIX": prefix,
         "JWT_PRIVATE_KEY_FILE": str(keys / "jwt_private.pem"),
         "JWT_PUBLIC_KEY_FILE": str(keys / "jwt_public.pem"),
-        "ARGON2_PROFILE": "test", "SHIPPING_DELAY_SECONDS": "2", "DELIVERY_DELAY_SECONDS": "2",
+        "ARGON2_PROFILE": "test",
+        "SHIPPING_DELAY_SECONDS": "2",
+        "DELIVERY_DELAY_SECONDS": "2",
         "COVERS_DIR": str(tmp_path_factory.mktemp("covers")),
-        "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "8", "LOG_LEVEL": "INFO",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "8",
+        "LOG_LEVEL": "INFO",
     }
     replicas = int(os.environ.get("E2E_REPLICAS", "2"))
     env = stack_env(ports, extra, api_replicas=replicas)
     migrate_all(env)
-    group = ProcessGroup(process_specs(ports, env, api_replicas=replicas,
-                                       worker_replicas=replicas),
-                         log_dir=ROOT / "var/log/e2e" / RUN_ID)
+    group = ProcessGroup(
+        process_specs(ports, env, api_replicas=replicas, worker_replicas=replicas),
+        log_dir=ROOT / "var/log/e2e" / RUN_ID,
+    )
     try:
         group.start(timeout=120)
-        yield System(gateway_url=f"http://127.0.0.1:{ports.gateway}",
-                     frontend_url=f"http://127.0.0.1:{ports.frontend}", ports=ports, env=env,
-                     group=group, prefix=prefix)
+        yield System(
+            gateway_url=f"http://127.0.0.1:{ports.gateway}",
+            frontend_url=f"http://127.0.0.1:{ports.frontend}",
+            ports=ports,
+            env=env,
+            group=group,
+            prefix=prefix,
+        )
     finally:
         group.stop()
         delete_topology(servers["amqp"], prefix, services=("catalog", "order"))
