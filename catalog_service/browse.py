@@ -23,6 +23,10 @@ from shared.web.errors import ValidationError
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 MAX_PER_PAGE, MAX_PAGE, MAX_QUERY = 100, 100_000, 500
 _NON_WORD = re.compile(r"[\W_]+")
+_LITTLE_WORDS = frozenset(
+    "a an and are as at be but by for from in into is it its of on or so than that the their "
+    "then there these they this to was were will with".split()
+)
 TRUE_WORDS, FALSE_WORDS = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 
@@ -163,8 +167,12 @@ def _conditions(query: BrowseQuery) -> list[Any]:
 
 def search_words(q: str) -> str:
     """Only the words of `q`: InnoDB parses even natural language queries, and a lone `*` or
-    an unbalanced quote there is a syntax error, so every non-word character becomes a space."""
-    return " ".join(_NON_WORD.sub(" ", q).split())
+    an unbalanced quote there is a syntax error, so every non-word character becomes a space.
+    Common little words InnoDB does not drop itself ("and" is in half of all descriptions) go
+    too, unless nothing else is left."""
+    words = _NON_WORD.sub(" ", q).split()
+    meaningful = [w for w in words if w.lower() not in _LITTLE_WORDS]
+    return " ".join(meaningful or words)
 
 
 def _search(q: str) -> tuple[Any, Any]:
@@ -186,22 +194,27 @@ def _search(q: str) -> tuple[Any, Any]:
 
 
 def browse_statements(query: BrowseQuery) -> tuple[Select[Any], Select[Any]]:
-    """(page of Book rows, total count) for a browse query."""
+    """(ids of the page's books in order, total count) for a browse query.
+
+    Only ids are sorted and paged (a "deferred join": the caller loads those rows), so the sort
+    never drags descriptions along; newest-first walks ix_books_listing without sorting at all.
+    """
     where = _conditions(query)
     score: Any = None
     if query.q:
         condition, score = _search(query.q)
         where.append(condition)
+    newest = [Book.created_at.desc(), Book.id.desc()]
     order = {
-        "relevance": ([] if score is None else [score.desc()]) + [Book.created_at.desc()],
-        "newest": [Book.created_at.desc()],
-        "price_asc": [Book.price.asc(), Book.created_at.desc()],
-        "price_desc": [Book.price.desc(), Book.created_at.desc()],
+        "relevance": ([] if score is None else [score.desc()]) + newest,
+        "newest": newest,
+        "price_asc": [Book.price.asc(), *newest],
+        "price_desc": [Book.price.desc(), *newest],
     }[query.sort]
     page = (
-        select(Book)
+        select(Book.id)
         .where(and_(*where))
-        .order_by(*order, Book.id)
+        .order_by(*order)
         .limit(query.page.per_page)
         .offset(query.page.offset)
     )

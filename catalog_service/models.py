@@ -25,6 +25,7 @@ class Book(Base):
     __tablename__ = "books"
     __table_args__ = (
         Index("ix_books_listing", "deleted_at", "created_at"),
+        Index("ix_books_live_stock", "deleted_at", "stock"),
         Index("ix_books_seller", "seller_id", "created_at"),
         Index("ix_books_category", "category"),
         Index("ix_books_isbn", "isbn"),

@@ -189,8 +189,10 @@ def browse_books(*, sessions: Sessions, query: BrowseQuery) -> ListingPage:
     """A page of books matching the filters (sold-out ones only when asked)."""
     page_stmt, count_stmt = browse_statements(query)
     with sessions() as session:
-        books = list(session.scalars(page_stmt))
+        ids = list(session.scalars(page_stmt))
+        rows = {b.id: b for b in session.scalars(select(Book).where(Book.id.in_(ids)))}
         total = session.scalar(count_stmt) or 0
+        books = [rows[i] for i in ids if i in rows]
         return ListingPage(_listings(session, books), query.page, total)
 
 
@@ -202,7 +204,7 @@ def seller_books(*, sessions: Sessions, user: User, page: Page) -> ListingPage:
             session.scalars(
                 select(Book)
                 .where(*where)
-                .order_by(Book.created_at.desc(), Book.id)
+                .order_by(Book.created_at.desc(), Book.id.desc())
                 .limit(page.per_page)
                 .offset(page.offset)
             )

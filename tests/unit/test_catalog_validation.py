@@ -102,6 +102,11 @@ def test_search_words_keep_letters_of_any_script_and_drop_operators() -> None:
     assert search_words("*** ''' ---") == ""
 
 
+def test_search_words_drop_little_words_unless_nothing_else_is_left() -> None:
+    assert search_words("War and Peace") == "War Peace"
+    assert search_words("and the") == "and the"
+
+
 def _image(fmt: str, size: tuple[int, int] = (10, 10)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size).save(out, fmt)
