@@ -58,13 +58,13 @@ seed_definitions() {
 seed_cookie() {
   [ -n "${RABBITMQ_ERLANG_COOKIE_FILE:-}" ] || return 0
   local home=${RABBITMQ_HOME_DIR:-/var/lib/rabbitmq}
-  install -m 600 /dev/null "$home/.erlang.cookie"
-  tr -d '\n' < "$RABBITMQ_ERLANG_COOKIE_FILE" > "$home/.erlang.cookie"
+  rm -f "$home/.erlang.cookie"
+  (umask 077 && tr -d '\n' < "$RABBITMQ_ERLANG_COOKIE_FILE" > "$home/.erlang.cookie")
   chmod 400 "$home/.erlang.cookie"
 }
 
-own_by_rabbitmq() {
-  if id rabbitmq >/dev/null 2>&1; then
+own_by_rabbitmq() {  # as root (the image's case), hand the files to the broker's user
+  if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then
     chown -R rabbitmq:rabbitmq "$DEFINITIONS_DIR"
     [ -z "${RABBITMQ_ERLANG_COOKIE_FILE:-}" ] \
       || chown rabbitmq:rabbitmq "${RABBITMQ_HOME_DIR:-/var/lib/rabbitmq}/.erlang.cookie"

@@ -86,7 +86,8 @@ boot() {
   case "$role" in
     api)
       migrate_on_start
-      exec "$PYTHON" -m gunicorn -c "$APP_DIR/gunicorn.conf.py" \
+      # No gunicornc control socket: Swarm manages the processes, and $HOME is read-only.
+      exec "$PYTHON" -m gunicorn -c "$APP_DIR/gunicorn.conf.py" --no-control-socket \
         -b "0.0.0.0:${API_PORT:-8000}" "$PACKAGE.wsgi:app" ;;
     worker)
       [ "${HAS_WORKER:-false}" = true ] || die "$PACKAGE has no worker process"

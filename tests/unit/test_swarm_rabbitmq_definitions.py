@@ -114,3 +114,18 @@ def test_the_handlers_of_each_service_are_bound_to_its_queue(definitions: dict[s
 def test_definitions_carry_no_user_or_password(definitions: dict[str, Any]) -> None:
     assert "users" not in definitions and "permissions" not in definitions
     assert "password" not in json.dumps(definitions)
+
+
+def test_the_node_imports_the_directory_the_entrypoint_fills() -> None:
+    conf = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (
+            line.partition("=")
+            for line in (ROOT / "rabbitmq/rabbitmq.conf").read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+    )
+    entrypoint = (ROOT / "rabbitmq/docker-entrypoint-bookstore.sh").read_text()
+    assert conf["definitions.import_backend"] == "local_filesystem"
+    assert f"BOOKSTORE_DEFINITIONS_DIR:-{conf['definitions.local.path']}" in entrypoint
+    assert conf["loopback_users.guest"] == "true"

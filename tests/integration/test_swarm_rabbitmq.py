@@ -1,0 +1,185 @@
+"""rabbitmq/: the operators' definitions and the entrypoint, checked by a real RabbitMQ.
+
+The definitions are imported with `rabbitmqctl import_definitions` (names prefixed for this run),
+then the services' own declarations run against them: the broker refuses any difference in type
+or arguments (PRECONDITION_FAILED), so a pass means the two describe the same topology.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pika
+import pytest
+
+from shared.events.topology import Topology, declare, service_queues
+from tests.unit.test_swarm_rabbitmq_definitions import ROUTING_KEYS
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRYPOINT = ROOT / "rabbitmq/docker-entrypoint-bookstore.sh"
+RABBITMQCTL = shutil.which("rabbitmqctl")
+
+
+def rabbitmqctl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    if RABBITMQCTL is None:
+        pytest.skip("rabbitmqctl is not installed here")
+    result = subprocess.run(
+        [RABBITMQCTL, *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
+    if result.returncode != 0 and "unable to perform an operation" in result.stderr.lower():
+        pytest.skip("rabbitmqctl cannot reach the local node")
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def prefixed(definitions: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The same definitions with every exchange and queue name under `prefix`."""
+    names = {e["name"] for e in definitions["exchanges"]} | {
+        q["name"] for q in definitions["queues"]
+    }
+
+    def rename(value: Any) -> Any:
+        return f"{prefix}{value}" if value in names else value
+
+    out = json.loads(json.dumps(definitions))
+    for item in out["exchanges"] + out["queues"]:
+        item["name"] = rename(item["name"])
+        item["arguments"] = {k: rename(v) for k, v in item["arguments"].items()}
+    for binding in out["bindings"]:
+        binding["source"], binding["destination"] = (
+            rename(binding["source"]),
+            rename(binding["destination"]),
+        )
+        binding["routing_key"] = rename(binding["routing_key"])
+    return out
+
+
+def wait_for_queue(channel: Any, name: str, timeout: float = 30) -> None:
+    """The import is asynchronous: wait until `name` exists (a passive declare succeeds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            channel.queue_declare(queue=name, passive=True)
+            return
+        except pika.exceptions.ChannelClosedByBroker:
+            assert time.monotonic() < deadline, f"{name} never appeared"
+            time.sleep(0.5)
+            channel = channel.connection.channel()
+
+
+@pytest.fixture
+def connection(rabbitmq_url: str) -> Iterator[pika.BlockingConnection]:
+    conn = pika.BlockingConnection(pika.URLParameters(rabbitmq_url))
+    yield conn
+    if conn.is_open:
+        conn.close()
+
+
+def import_definitions(definitions: dict[str, Any]) -> None:
+    """Through stdin: rabbitmqctl runs as the rabbitmq user, who cannot read pytest's tmp dirs."""
+    rabbitmqctl("import_definitions", "--format", "json", stdin=json.dumps(definitions))
+
+
+def test_imported_definitions_match_what_the_services_declare(
+    topology: Topology, connection: pika.BlockingConnection, tmp_path: Path
+) -> None:
+    definitions = json.loads((ROOT / "rabbitmq/definitions.json").read_text())
+    import_definitions(prefixed(definitions, topology.prefix))
+    wait_for_queue(connection.channel(), topology.dead_queue("order"))
+    channel = connection.channel()
+    for service, keys in ROUTING_KEYS.items():
+        declare(channel, topology, service_queues(topology, service, keys))  # raises on a mismatch
+    assert channel.is_open
+
+
+def test_imported_bindings_route_each_event_to_its_consumers_and_the_rest_aside(
+    topology: Topology, connection: pika.BlockingConnection, tmp_path: Path
+) -> None:
+    definitions = json.loads((ROOT / "rabbitmq/definitions.json").read_text())
+    import_definitions(prefixed(definitions, topology.prefix))
+    channel = connection.channel()
+    wait_for_queue(channel, topology.unrouted)
+    channel.confirm_delivery()
+    for key in ("order.placed", "book.updated", "order.shipped"):
+        channel.basic_publish(topology.exchange, key, b"{}", mandatory=True)
+    time.sleep(0.5)
+    counts = {
+        name: channel.queue_declare(queue=name, passive=True).method.message_count
+        for name in (topology.queue("catalog"), topology.queue("order"), topology.unrouted)
+    }
+    assert counts == {
+        topology.queue("catalog"): 1,
+        topology.queue("order"): 1,
+        topology.unrouted: 1,
+    }
+
+
+def test_the_entrypoint_seeds_an_application_user_that_can_log_in(
+    rabbitmq_url: str, tmp_path: Path
+) -> None:
+    user = f"bt_{uuid.uuid4().hex[:10]}"
+    password = tmp_path / "password"
+    password.write_text('pa"ss\\wo%rd-' + uuid.uuid4().hex + "\n")
+    users = subprocess.run(
+        [str(ENTRYPOINT), "users-json", user, str(password)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    import_definitions(json.loads(users))
+    try:
+        params = pika.URLParameters(rabbitmq_url)
+        secret = password.read_text().rstrip("\n")
+        for attempt in range(20):
+            try:
+                params.credentials = pika.PlainCredentials(user, secret)
+                pika.BlockingConnection(params).close()
+                break
+            except pika.exceptions.ProbableAuthenticationError:
+                assert attempt < 19, "the seeded user cannot log in"
+                time.sleep(0.5)
+        params.credentials = pika.PlainCredentials(user, "wrong")
+        with pytest.raises(pika.exceptions.ProbableAuthenticationError):
+            pika.BlockingConnection(params)
+    finally:
+        rabbitmqctl("delete_user", user)
+
+
+def test_the_entrypoint_prepares_definitions_and_cookie_then_hands_over(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    fake = tmp_path / "bin/docker-entrypoint.sh"
+    fake.write_text('#!/bin/sh\necho "handed over: $*"\n')
+    fake.chmod(0o755)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "password").write_text("s3cret\n")
+    (tmp_path / "cookie").write_text("COOKIE123\n")
+    env = {
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+        "BOOKSTORE_DEFINITIONS_DIR": str(tmp_path / "defs"),
+        "RABBITMQ_HOME_DIR": str(tmp_path / "home"),
+        "RABBITMQ_APP_PASSWORD_FILE": str(tmp_path / "password"),
+        "RABBITMQ_ERLANG_COOKIE_FILE": str(tmp_path / "cookie"),
+        "BOOKSTORE_DEFINITIONS": str(ROOT / "rabbitmq/definitions.json"),
+    }
+    result = subprocess.run(
+        [str(ENTRYPOINT), "rabbitmq-server"], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "handed over: rabbitmq-server"
+    topology = (tmp_path / "defs/10-topology.json").read_text()
+    assert topology == (ROOT / "rabbitmq/definitions.json").read_text()
+    users = json.loads((tmp_path / "defs/20-users.json").read_text())
+    assert users["users"][0]["name"] == "bookstore"
+    assert "s3cret" not in json.dumps(users)
+    cookie = tmp_path / "home/.erlang.cookie"
+    assert cookie.read_text() == "COOKIE123"
+    assert stat.S_IMODE(cookie.stat().st_mode) == 0o400
+    assert stat.S_IMODE((tmp_path / "defs").stat().st_mode) == 0o700
