@@ -10,12 +10,14 @@ order.cancelled, once per order.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -140,14 +142,15 @@ class FakeCatalogue(threading.Thread):
 
     def _reserve(self, event: Envelope) -> list[Envelope]:
         items = event.data["items"]
-        short = [i for i in items if self.books[i["book_id"]]["stock"] < i["quantity"]]
+        stock = {i["book_id"]: self.books.get(i["book_id"], {}).get("stock", 0) for i in items}
+        short = [i for i in items if stock[i["book_id"]] < i["quantity"]]
         if short:
             self.reservations[event.data["order_id"]] = "rejected"
             detail = [
                 {
                     "book_id": i["book_id"],
                     "requested": i["quantity"],
-                    "available": self.books[i["book_id"]]["stock"],
+                    "available": stock[i["book_id"]],
                 }
                 for i in items
             ]
@@ -220,7 +223,6 @@ class OrderStack:
     catalogue: FakeCatalogue
     group: ProcessGroup
     private_pem: bytes
-    worker_ready_urls: list[str] = field(default_factory=list)
     _turn: int = 0
 
     @property
@@ -379,9 +381,10 @@ def order_stack_fixture(
     rabbitmq_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[OrderStack]:
-    import os
-    import subprocess
-
+    # Each test module that imports this fixture gets its own copy of it: share one stack.
+    if _SHARED:
+        yield _SHARED[0]
+        return
     url = database_factory("orders_it")
     topology = Topology(f"{RUN_ID}.orders.")
     private, public = _keys(tmp_path_factory.mktemp("order_keys"))
@@ -401,20 +404,27 @@ def order_stack_fixture(
     subprocess.run([PYTHON, "-m", "order_service.migrate"], env=env, cwd=ROOT, check=True)
     catalogue = FakeCatalogue(rabbitmq_url, topology)
     catalogue.start()
-    assert catalogue.ready.wait(10)
+    assert catalogue.ready.wait(30)
     specs, apis, ready = _specs(env)
     group = ProcessGroup(specs, log_dir=ROOT / "var/log/it" / RUN_ID / "orders")
     try:
         group.start(timeout=60)
         _wait_ready(ready)
-        yield OrderStack(
-            apis, url, create_engine(url), topology, rabbitmq_url, catalogue, group, private, ready
+        _SHARED.append(
+            OrderStack(
+                apis, url, create_engine(url), topology, rabbitmq_url, catalogue, group, private
+            )
         )
+        yield _SHARED[0]
     finally:
+        _SHARED.clear()
         group.stop()
         catalogue.stop.set()
         catalogue.join(5)
         delete_topology(rabbitmq_url, topology.prefix, services=("order",))
+
+
+_SHARED: list[OrderStack] = []
 
 
 def _wait_ready(urls: list[str], timeout: float = 30) -> None:
@@ -427,8 +437,6 @@ def _wait_ready(urls: list[str], timeout: float = 30) -> None:
 def republish_main(books_file: str) -> None:
     """`python -m tests.integration.test_order_harness <books.json>`: the stand-in catalogue's
     republish command (what `python -m catalog_service.republish` does for the real one)."""
-    import os
-
     topology = Topology(os.environ["EVENT_PREFIX"])
     for book in json.loads(Path(books_file).read_text()):
         event = new_event("book.updated", book, producer="catalog_service")
