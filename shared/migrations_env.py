@@ -12,6 +12,8 @@ def run_migrations(target_metadata: MetaData) -> None:
         url = context.get_x_argument(as_dictionary=True).get(
             "url"
         ) or context.config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise SystemExit("give the database: alembic -x url=mysql+pymysql://...")
         with create_engine(url).connect() as conn:
             _run(conn, target_metadata)
             conn.commit()

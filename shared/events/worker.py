@@ -85,9 +85,11 @@ class Worker:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stop.set())
         server = serve_health(self.spec.health_port, self.ready)
-        loops: list[Callable[[], None]] = [self.relay.run]
-        loops += [lambda t=timer: t(self.stop) for timer in self.spec.timers]
-        threads = [threading.Thread(target=loop, daemon=True) for loop in loops]
+        threads = [threading.Thread(target=self.relay.run, daemon=True)]
+        threads += [
+            threading.Thread(target=timer, args=(self.stop,), daemon=True)
+            for timer in self.spec.timers
+        ]
         for thread in threads:
             thread.start()
         log.info("%s worker started (health on :%d)", self.spec.service, self.spec.health_port)
