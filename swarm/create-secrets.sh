@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates every secret BookStore needs, once: as files (0600, in --dir) and then as Docker
+# Creates every secret BookStore needs, once: as files (in --dir) and then as Docker
 # secrets named <prefix><name> (skipped with --files-only, which docker-compose.yml uses).
+# The directory is private (0700); keep it, or a copy, somewhere safe: it is also the backup.
 # Existing files and existing Docker secrets are never overwritten: running it again is safe.
 #
 #   swarm/create-secrets.sh [--dir var/secrets] [--domain shop.example.com] [--prefix bookstore_]
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
     --domain) DOMAIN=$2; shift 2 ;;
     --prefix) PREFIX=$2; shift 2 ;;
     --files-only) FILES_ONLY=true; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "create-secrets: unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -61,7 +62,11 @@ make_files() {
     [ -s "$DIR/$name" ] || { random_secret > "$DIR/$name"; echo "create-secrets: new $name"; }
   done
   make_self_signed_certificate
-  chmod 600 "$DIR"/*
+  # The directory keeps other users out. The files themselves are readable, like Docker
+  # secrets (0444) inside a container: docker-compose.yml bind-mounts them as they are, and the
+  # images run as non-root users.
+  chmod 700 "$DIR"
+  chmod 644 "$DIR"/*
 }
 
 create_docker_secrets() {

@@ -40,11 +40,11 @@ def stack_secret_names() -> set[str]:
     return set(re.findall(r"^  (\w+): \{external: true", text, re.M))
 
 
-def test_every_secret_the_stack_mounts_is_created_private(secrets: Path) -> None:
+def test_every_secret_the_stack_mounts_is_created_in_a_private_directory(secrets: Path) -> None:
     assert {p.name for p in secrets.iterdir()} == stack_secret_names()
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
-    for path in secrets.iterdir():
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    for path in secrets.iterdir():  # readable by the containers' users, as Docker secrets are
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
 
 
 def test_passwords_are_long_random_and_distinct(secrets: Path) -> None:

@@ -1,0 +1,76 @@
+"""docker-compose.yml runs the same images with the same configuration as swarm/stack.yml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(path: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / path).read_text())
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return load("docker-compose.yml")
+
+
+@pytest.fixture(scope="module")
+def stack() -> dict[str, Any]:
+    return load("swarm/stack.yml")
+
+
+def test_compose_has_the_services_of_the_stack_with_the_same_images(
+    compose: dict[str, Any], stack: dict[str, Any]
+) -> None:
+    assert set(compose["services"]) == set(stack["services"])
+    for name, service in stack["services"].items():
+        assert compose["services"][name]["image"] == service["image"], name
+
+
+def test_compose_gives_every_service_the_stack_environment_and_secrets(
+    compose: dict[str, Any], stack: dict[str, Any]
+) -> None:
+    for name, service in stack["services"].items():
+        ours = compose["services"][name]
+        assert ours.get("environment") == service.get("environment"), name
+        assert sorted(ours.get("secrets", [])) == sorted(service.get("secrets", [])), name
+        assert ours.get("command") == service.get("command"), name
+
+
+def test_compose_builds_each_image_from_its_dockerfile(compose: dict[str, Any]) -> None:
+    built = {s["image"]: s["build"] for s in compose["services"].values() if "build" in s}
+    assert len(built) == 5
+    for build in built.values():
+        assert build["context"] == "."
+        assert (ROOT / build["dockerfile"]).is_file()
+
+
+def test_compose_checks_the_health_of_every_service_and_restarts_it(
+    compose: dict[str, Any],
+) -> None:
+    for name, service in compose["services"].items():
+        assert service["healthcheck"]["test"][0] == "CMD", name
+        assert service["restart"] == "unless-stopped", name
+
+
+def test_compose_secrets_are_the_files_the_secrets_script_writes(
+    compose: dict[str, Any], stack: dict[str, Any]
+) -> None:
+    assert set(compose["secrets"]) == set(stack["secrets"])
+    for name, secret in compose["secrets"].items():
+        assert secret == {"file": f"./var/secrets/{name}"}
+
+
+def test_compose_keeps_the_databases_on_internal_networks_of_their_own(
+    compose: dict[str, Any],
+) -> None:
+    for owner in ("auth", "catalog", "order"):
+        assert compose["networks"][f"{owner}-data"] == {"internal": True}
+        members = {n for n, s in compose["services"].items() if f"{owner}-data" in s["networks"]}
+        assert members == {f"{owner}-db", f"{owner}-api", f"{owner}-worker"}
