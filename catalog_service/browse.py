@@ -183,10 +183,9 @@ def _search(q: str) -> tuple[Any, Any]:
     words, isbn = search_words(q), _isbn_in(q)
     if not words:  # nothing but punctuation: only an ISBN can still match
         return (Book.isbn == isbn if isbn else false()), None
-    anywhere = match(Book.title, Book.author, Book.description, against=words)
-    relevance = (
-        match(Book.title, against=words) * 3 + match(Book.author, against=words) * 2 + anywhere
-    )
+    title, author = Book.title.expression, Book.author.expression
+    anywhere = match(title, author, Book.description.expression, against=words)
+    relevance = match(title, against=words) * 3 + match(author, against=words) * 2 + anywhere
     if isbn is None:
         return anywhere, relevance
     exact = Book.isbn == isbn

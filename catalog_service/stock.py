@@ -11,9 +11,9 @@ These run inside the consumer's transaction (the handler contract of shared.even
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,7 +80,7 @@ def _move_stock(session: Session, book_id: str, delta: int, *, live_only: bool) 
         .values(stock=Book.stock + delta, version=Book.version + 1, updated_at=now())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def _publish_books(session: Session, book_ids: list[str], cause: Envelope) -> None:

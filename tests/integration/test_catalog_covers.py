@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import os
 from typing import Any
 
 import pytest
@@ -132,3 +133,21 @@ def test_covers_of_unknown_books_or_books_without_one_are_404(
     put_cover(client, seller, book["id"], image_bytes("PNG"), "image/png")
     client.delete(f"/api/books/{book['id']}", headers=seller.headers)
     assert_error_shape(client.get(f"/api/books/{book['id']}/cover"), 404)
+
+
+def test_an_image_of_almost_5_mb_is_accepted_raw_or_as_a_form(
+    client: FlaskClient, seller: Seller
+) -> None:
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (1200, 1100), os.urandom(1200 * 1100 * 3)).save(noise, "PNG")
+    data = noise.getvalue()
+    assert 3 * 1024 * 1024 < len(data) <= 5 * 1024 * 1024
+    book = seller.create()
+    assert put_cover(client, seller, book["id"], data, "image/png").status_code == 200
+    form = client.put(
+        f"/api/books/{book['id']}/cover",
+        data={"file": (io.BytesIO(data), "big.png", "image/png")},
+        content_type="multipart/form-data",
+        headers=seller.headers,
+    )
+    assert form.status_code == 200, form.get_json()
