@@ -97,6 +97,13 @@ def _text_arg(args: Mapping[str, str], name: str, high: int, errors: dict) -> st
     return value or None
 
 
+def _choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...], errors: dict) -> str:
+    value = (args.get(name) or "").strip()
+    if value and value not in allowed:
+        errors[name] = f"must be one of: {', '.join(allowed)}"
+    return value
+
+
 def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
     """The filters, sort and paging of `GET /api/books`; unknown parameters are ignored."""
     errors: dict[str, str] = {}
@@ -106,12 +113,6 @@ def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
         errors.update(exc.fields or {})
         page = Page()
     q = _text_arg(args, "q", MAX_QUERY, errors)
-    condition = _text_arg(args, "condition", 20, errors)
-    if condition and condition not in CONDITIONS:
-        errors["condition"] = f"must be one of: {', '.join(CONDITIONS)}"
-    sort = (args.get("sort") or "").strip() or ("relevance" if q else "newest")
-    if sort not in SORTS:
-        errors["sort"] = f"must be one of: {', '.join(SORTS)}"
     sold_out = (args.get("include_sold_out") or "").strip().lower()
     if sold_out not in TRUE_WORDS | FALSE_WORDS:
         errors["include_sold_out"] = "must be true or false"
@@ -120,16 +121,16 @@ def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
         q=q,
         category=_text_arg(args, "category", 60, errors),
         author=_text_arg(args, "author", 200, errors),
-        condition=condition,
+        condition=_choice(args, "condition", CONDITIONS, errors) or None,
         min_price=_money_arg(args, "min_price", errors),
         max_price=_money_arg(args, "max_price", errors),
         seller_id=_text_arg(args, "seller_id", 64, errors),
-        sort=sort,
+        sort=_choice(args, "sort", SORTS, errors) or ("relevance" if q else "newest"),
         include_sold_out=sold_out in TRUE_WORDS,
     )
-    if query.min_price is not None and query.max_price is not None:
-        if query.min_price > query.max_price and "max_price" not in errors:
-            errors["max_price"] = "must not be less than min_price"
+    low, high = query.min_price, query.max_price
+    if low is not None and high is not None and low > high and "max_price" not in errors:
+        errors["max_price"] = "must not be less than min_price"
     if errors:
         raise ValidationError(dict(sorted(errors.items())))
     return query

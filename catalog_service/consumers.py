@@ -1,4 +1,14 @@
-"""What catalog_service reacts to (DESIGN.md sections 2 and 4), in one table at the bottom."""
+"""What catalog_service reacts to (DESIGN.md sections 2 and 4), in one table at the bottom.
+
+Failure policy (STYLE.md rule 7), on top of the shared Consumer's:
+- an event whose data cannot make sense (no order id, no items, a quantity of 0 or "2", a
+  user.registered without a name) raises PermanentError: dead-lettered at once, never retried;
+- an order that cannot be met (too little stock, an unknown or deleted book) is not an error:
+  it is answered with `stock.rejected` and acknowledged;
+- a deadlock or lost database connection is retried in place by the Consumer; the whole
+  transaction (inbox row, reservation, stock, outbox) is replayed, so nothing half-happens;
+- duplicates and reorderings are absorbed by the reservation row keyed by order id (stock.py).
+"""
 
 from __future__ import annotations
 
