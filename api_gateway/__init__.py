@@ -51,7 +51,9 @@ def create_app(config: Config | None = None) -> Flask:
         app.before_request(gw.guard.ensure_started)  # lazily, once per (forked) process
     cors.init_cors(app)
     app.register_blueprint(proxy.bp)
-    app.add_url_rule("/api/openapi.json", "openapi", _openapi, methods=["GET"])
+    app.add_url_rule(
+        "/api/openapi.json", "openapi", _openapi, methods=["GET"], provide_automatic_options=False
+    )
     return app
 
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# What auth_service/validation.py enforces (a unit test keeps the two equal; the gateway image
+# does not ship auth_service, so no import).
+EMAIL_PATTERN = (
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+NAME_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?"
+
 Schema = dict[str, Any]
 ERROR_CODES = [
     "bad_request",
@@ -22,6 +30,11 @@ ERROR_CODES = [
 ]
 CONDITIONS = ["new", "like_new", "very_good", "good", "acceptable"]
 ORDER_STATUSES = ["pending", "reserved", "paid", "shipped", "delivered", "rejected", "cancelled"]
+
+
+def trimmed(pattern: str) -> str:
+    """A whole-value pattern that, like the services, ignores surrounding whitespace."""
+    return rf"^\s*{pattern}\s*$"
 
 
 def ref(name: str) -> Schema:
@@ -94,9 +107,9 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "RegisterRequest": obj(
         {
-            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "email": {"type": "string", "maxLength": 254, "pattern": trimmed(EMAIL_PATTERN)},
             "password": TEXT(8, 1024),
-            "name": TEXT(1, 100),
+            "name": {**TEXT(1, 100), "pattern": trimmed(NAME_PATTERN)},
         },
         closed=True,
     ),

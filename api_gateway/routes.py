@@ -68,13 +68,14 @@ def resolve(method: str, path: str, routes: tuple[Route, ...] = ROUTES) -> Route
     if any(segment in (".", "..") for segment in path.split("/")):
         raise ApiError(404, "No such resource.")
     candidates = [r for r in routes if r.pattern.match(path)]
-    if not candidates:
+    local = {m for m, p in LOCAL_ROUTES if p == path}  # served by Flask rules before this one
+    if not candidates and not local:
         raise ApiError(404, "No such resource.")
     lookup = "GET" if method == "HEAD" else method
     for candidate in candidates:
         if lookup in candidate.methods:
             return candidate
-    allowed = sorted({m for r in candidates for m in r.methods})
+    allowed = sorted({m for r in candidates for m in r.methods} | local)
     raise ApiError(
         405, "Method not allowed on this resource.", headers={"Allow": ", ".join(allowed)}
     )
@@ -82,4 +83,5 @@ def resolve(method: str, path: str, routes: tuple[Route, ...] = ROUTES) -> Route
 
 def allowed_methods(path: str, routes: tuple[Route, ...] = ROUTES) -> list[str]:
     """Every method some route accepts on `path` (for CORS preflights)."""
-    return sorted({m for r in routes if r.pattern.match(path) for m in r.methods})
+    local = {m for m, p in LOCAL_ROUTES if p == path}
+    return sorted({m for r in routes if r.pattern.match(path) for m in r.methods} | local)

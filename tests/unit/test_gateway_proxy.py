@@ -220,6 +220,8 @@ def test_unknown_routes_are_404_and_wrong_methods_405_in_the_error_shape(client)
     wrong = client.delete("/api/books")
     assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, POST"
     assert client.get("/api/books/../auth/me").status_code == 404
+    assert client.put("/api/openapi.json").status_code == 405
+    assert client.options("/api/openapi.json").headers["Allow"] == "GET"
     assert client.get("/internal/revocations").status_code == 404
 
 

@@ -149,3 +149,11 @@ def test_the_follower_is_started_once_per_process() -> None:
     guard.ensure_started()
     guard.ensure_started()
     assert started == [1]
+
+
+def test_the_documented_auth_patterns_are_the_ones_auth_service_enforces() -> None:
+    from api_gateway import openapi_schemas
+    from auth_service import validation
+
+    assert openapi_schemas.EMAIL_PATTERN == validation.EMAIL_PATTERN
+    assert openapi_schemas.NAME_PATTERN == validation.NAME_PATTERN
