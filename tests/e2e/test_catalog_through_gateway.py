@@ -12,6 +12,7 @@ import pytest
 import requests
 from PIL import Image
 
+from catalog_service import demo
 from tests.e2e.conftest import System, auth_header
 
 ADDRESS = {
@@ -132,3 +133,17 @@ def test_a_paid_order_takes_stock_and_a_failed_capture_gives_it_back(
     # reserved (stock 0), then the capture fails, the order is cancelled and catalog releases it
     wait_for(lambda: book(system, listed["id"])["version"] >= listed["version"] + 3)
     assert book(system, listed["id"])["stock"] == 1
+
+
+def test_demo_sellers_get_real_accounts_through_the_auth_api(system: System) -> None:
+    name = f"Demo Seller {uuid.uuid4().hex[:6]}"
+    first = demo.demo_seller(name, system.gateway_url)
+    again = demo.demo_seller(name, system.gateway_url)  # already registered: signs in instead
+    offline = demo.demo_seller(name, "http://127.0.0.1:9")
+    assert first.id == again.id != offline.id
+    login = requests.post(
+        system.api("/api/auth/login"),
+        json={"email": first.email, "password": demo.DEMO_PASSWORD},
+        timeout=10,
+    )
+    assert login.status_code == 200 and login.json()["user"]["id"] == first.id
