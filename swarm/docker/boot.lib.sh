@@ -8,7 +8,8 @@
 # the same environment (operators: `boot.sh python -m shared.events dlq list`).
 #
 # Secrets (the services' config.py read plain variables; this script bridges Docker secrets):
-#   X_FILE                      X = the file's content, for X in SECRET_VARS
+#   X_FILE                      X = the file's content, for X in SECRET_VARS; it wins over a
+#                               plain X (an overlay can swap in a managed database's URL)
 #   X_URL + X_PASSWORD_FILE     the password (percent-encoded) is put into X_URL after the user,
 #                               for X in PASSWORD_URLS (mysql+pymysql://auth@auth-db/... + file)
 
@@ -28,10 +29,13 @@ load_file_variables() {
   for var in $SECRET_VARS; do
     eval "file=\${${var}_FILE:-}; value=\${${var}:-}"
     [ -n "$file" ] || continue
-    [ -z "$value" ] || die "both $var and ${var}_FILE are set; use one"
+    [ -z "$value" ] || echo "boot: $var comes from ${var}_FILE (the plain value is ignored)" >&2
     value=$(read_secret "$file") || exit $?
     export "$var=$value"
     unset "${var}_FILE"
+    case "$var" in  # a whole URL from a secret already holds its password
+      *_URL) unset "${var%_URL}_PASSWORD_FILE" ;;
+    esac
   done
 }
 

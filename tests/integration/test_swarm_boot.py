@@ -100,10 +100,23 @@ def test_a_password_file_completes_a_url_percent_encoded(secret_file: Callable[[
     assert (url.username, url.password, url.host) == ("orders", AWKWARD_PASSWORD, "order-db")
 
 
+def test_a_whole_url_secret_wins_over_the_stack_url_and_its_password_file(
+    secret_file: Callable[[str], str],
+) -> None:
+    managed = "mysql+pymysql://catalog:pw@db.example.com:3306/bookstore_catalog?ssl_ca=/ca.pem"
+    env = {
+        "CATALOG_DATABASE_URL": "mysql+pymysql://catalog@catalog-db:3306/bookstore_catalog",
+        "CATALOG_DATABASE_PASSWORD_FILE": secret_file("stack-password"),
+        "CATALOG_DATABASE_URL_FILE": secret_file(managed),
+    }
+    result = boot("catalog_service", "printenv", "CATALOG_DATABASE_URL", env=env, check=True)
+    assert result.stdout.strip() == managed
+    assert "plain value is ignored" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("package", "args", "env"),
     [
-        ("auth_service", ["true"], {"RABBITMQ_URL": "amqp://a@b/", "RABBITMQ_URL_FILE": "/x"}),
         ("auth_service", ["true"], {"RABBITMQ_URL_FILE": "/no/such/secret"}),
         (
             "auth_service",
