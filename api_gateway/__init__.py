@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
+
 from flask import Flask, Response, jsonify
 
 from api_gateway import cors, proxy
@@ -35,7 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
         guard=guard if config.follow_revocations else None,
         default_timeout=config.upstream_timeout,
         sync_wait=config.revocation_sync_wait,
-        trusted_proxy_hops=config.trusted_proxy_hops,
+        trusted_proxies=tuple(ip_network(n, strict=False) for n in config.trusted_proxies),
     )
     app.extensions["gateway"] = gw
     checks: dict[str, Check] = {name: u.healthy for name, u in upstreams.items()}

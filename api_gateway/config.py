@@ -25,7 +25,9 @@ class Config:
     connect_timeout: float = 1.0
     upstream_timeout: float = 10.0  # for routes without their own timeout
     pool_size: int = 32  # keep-alive connections per upstream replica
-    trusted_proxy_hops: int = 0  # 1 behind the nginx edge: take its X-Forwarded-For entry
+    # Networks of the proxies in front of us (the edge, the frontend) whose X-Forwarded-For
+    # entries are believed; empty: the peer address is the client.
+    trusted_proxies: tuple[str, ...] = ()
     follow_revocations: bool = True  # unit tests switch the broker follower off
     revocation_sync_wait: float = 5.0  # how long a protected request waits for the first sync
 
@@ -57,7 +59,9 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         connect_timeout=float(env.get("GATEWAY_CONNECT_TIMEOUT", "1.0")),
         upstream_timeout=float(env.get("GATEWAY_UPSTREAM_TIMEOUT", "10.0")),
         pool_size=int(env.get("GATEWAY_POOL_SIZE", "32")),
-        trusted_proxy_hops=int(env.get("GATEWAY_TRUSTED_PROXY_HOPS", "0")),
+        trusted_proxies=tuple(
+            n.strip() for n in env.get("GATEWAY_TRUSTED_PROXIES", "").split(",") if n.strip()
+        ),
         follow_revocations=env.get("GATEWAY_FOLLOW_REVOCATIONS", "true").lower() == "true",
         revocation_sync_wait=float(env.get("GATEWAY_REVOCATION_SYNC_WAIT", "5.0")),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from urllib.parse import quote
 
 import requests
@@ -59,7 +60,7 @@ class Gateway:
     guard: FollowerGuard | None
     default_timeout: float
     sync_wait: float
-    trusted_proxy_hops: int
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...]
 
 
 def gateway() -> Gateway:
@@ -125,19 +126,32 @@ def _headers(gw: Gateway, authorization: str | None) -> dict[str, str]:
     if authorization:
         headers["Authorization"] = authorization
     headers["X-Request-Id"] = g.request_id
-    headers["X-Forwarded-For"] = client_address(gw.trusted_proxy_hops)
+    headers["X-Forwarded-For"] = client_address(gw.trusted_proxies)
     headers["X-Forwarded-Proto"] = request.headers.get("X-Forwarded-Proto", request.scheme)
     headers["X-Forwarded-Host"] = request.host
     return headers
 
 
-def client_address(trusted_hops: int) -> str:
-    """The client's address: the peer, or what the trusted proxies in front of us recorded."""
-    peer = request.remote_addr or "unknown"
-    if trusted_hops <= 0:
-        return peer
-    chain = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
-    return chain[-trusted_hops] if len(chain) >= trusted_hops else peer
+def client_address(trusted: tuple[IPv4Network | IPv6Network, ...]) -> str:
+    """The client: walking X-Forwarded-For from the peer leftwards past trusted proxies only.
+
+    The edge and the frontend each record who called them; anything further left was written by
+    the client and is never believed. Sent upstream as the only X-Forwarded-For entry.
+    """
+    forwarded = request.headers.get("X-Forwarded-For", "") if trusted else ""
+    chain = [a.strip() for a in forwarded.split(",") if a.strip()]
+    chain.append(request.remote_addr or "unknown")
+    while len(chain) > 1 and _is_trusted(chain[-1], trusted):
+        chain.pop()
+    return chain[-1][:64]
+
+
+def _is_trusted(address: str, trusted: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted)
 
 
 def _path_and_query() -> str:

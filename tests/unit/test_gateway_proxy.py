@@ -277,7 +277,17 @@ def test_a_protected_request_waits_for_the_first_revocation_sync(keys) -> None:
     assert response.status_code == 503
 
 
-def test_the_trusted_edge_address_is_used_only_when_configured(keys) -> None:
-    app = make_app(keys, GATEWAY_TRUSTED_PROXY_HOPS="1")
-    app.test_client().get("/api/books", headers={"X-Forwarded-For": "9.9.9.9, 10.0.0.2"})
-    assert upstream(app, "catalog").sent[0]["headers"]["X-Forwarded-For"] == "10.0.0.2"
+def test_forwarded_addresses_are_believed_only_from_trusted_proxies(keys) -> None:
+    app = make_app(keys, GATEWAY_TRUSTED_PROXIES="127.0.0.0/8, 10.0.0.0/8")
+    client = app.test_client()
+    sent = upstream(app, "catalog").sent
+    client.get("/api/books", headers={"X-Forwarded-For": "6.6.6.6, 9.9.9.9, 10.0.0.2"})
+    client.get("/api/books", headers={"X-Forwarded-For": "not-an-ip"})
+    client.get("/api/books")
+    client.get("/api/books", headers={"X-Forwarded-For": "10.0.0.7"})
+    assert [s["headers"]["X-Forwarded-For"] for s in sent] == [
+        "9.9.9.9",
+        "not-an-ip",
+        "127.0.0.1",
+        "10.0.0.7",
+    ]
