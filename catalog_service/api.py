@@ -54,12 +54,13 @@ def list_books() -> Response:
 
 @bp.post("/books")
 @login_required
-def create_book() -> tuple[Response, int]:
+def create_book() -> tuple[Response, int, dict[str, str]]:
     fields = clean_book(json_body(WRITABLE), partial=False)
     listing = service.create_book(
         sessions=_sessions(), seller=current_user(), fields=fields, correlation_id=g.request_id
     )
-    return jsonify(book_json(listing.book, listing.seller_name)), 201
+    location = {"Location": f"/api/books/{listing.book.id}"}
+    return jsonify(book_json(listing.book, listing.seller_name)), 201, location
 
 
 @bp.get("/books/<book_id>")

@@ -60,6 +60,7 @@ class Seller:
     def create(self, **fields: Any) -> dict[str, Any]:
         response = self.client.post("/api/books", json={**BOOK, **fields}, headers=self.headers)
         assert response.status_code == 201, response.get_json()
+        self.last_location = response.headers.get("Location")
         return response.get_json()
 
     def patch(self, book_id: str, **fields: Any) -> Any:
@@ -192,6 +193,7 @@ def test_a_created_book_belongs_to_the_caller_and_reads_back(
     assert book["price"] == "8.50" and book["currency"] == "USD" and book["stock"] == 2
     assert book["created_at"].endswith("Z") and book["cover_url"] is None
     again = client.get(f"/api/books/{book['id']}")
+    assert seller.last_location == f"/api/books/{book['id']}"
     assert again.status_code == 200 and again.get_json() == book
 
 
