@@ -221,3 +221,16 @@ def test_the_nfs_overlay_puts_covers_on_nfs_and_frees_catalog_placement() -> Non
     assert covers["driver_opts"]["type"] == "nfs" and "addr=10.0.0.10" in covers["driver_opts"]["o"]
     constraints = stack["services"]["catalog-api"]["deploy"]["placement"]["constraints"]
     assert constraints == ["node.role != none"]
+
+
+def test_the_gateway_trusts_exactly_the_networks_of_the_edge_and_the_frontend(
+    stack: dict[str, Any], services: dict[str, Any]
+) -> None:
+    trusted = set(services["gateway"]["environment"]["GATEWAY_TRUSTED_PROXIES"].split(","))
+    subnets = {
+        config["subnet"]
+        for network in ("edge", "app")
+        for config in stack["networks"][network]["ipam"]["config"]
+    }
+    assert trusted == subnets
+    assert services["frontend"]["environment"]["BEHIND_PROXY"] == "true"
