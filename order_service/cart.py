@@ -59,7 +59,7 @@ def view_cart(session: Session, user_id: str) -> CartView:
 
 def _line(item: CartItem, book: Book | None, notices: list[str]) -> CartLine:
     if book is None or book.deleted:
-        notices.append("A book in your cart is no longer for sale.")
+        notices.append("A book in your cart is not available right now.")
         return CartLine(item.book_id, "", item.unit_price, item.quantity, available=False)
     line = CartLine(book.book_id, book.title, book.price, item.quantity, available=True)
     if book.price != item.unit_price:

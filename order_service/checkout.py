@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +49,22 @@ def request_fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An order about to be saved: priced, its payment authorized."""
+
+    order_id: str
+    buyer_id: str
+    checkout: Checkout
+    items: list[OrderItem]
+    idempotency_key: str | None
+    fingerprint: str
+
+    @property
+    def total(self) -> Decimal:
+        return sum((i.unit_price * i.quantity for i in self.items), Decimal("0.00"))
+
+
 def place_order(
     *,
     sessions: sessionmaker[Session],
@@ -58,33 +75,35 @@ def place_order(
     fingerprint: str = "",
 ) -> Placed:
     """Price from the read model, authorize, then save `pending` + order.placed in one go."""
-    if idempotency_key and (earlier := _replay(sessions, buyer_id, idempotency_key, fingerprint)):
+    key = idempotency_key
+    if key and (earlier := _replay(sessions, buyer_id, key, fingerprint)):
         return Placed(earlier, replayed=True)
     with sessions() as session:
         items = _priced_items(session, buyer_id, checkout)
-    order_id = str(uuid.uuid4())
-    total = sum((item.unit_price * item.quantity for item in items), Decimal("0.00"))
+    draft = Draft(str(uuid.uuid4()), buyer_id, checkout, items, key, fingerprint)
+    auth = _authorize(provider, draft)
     try:
-        auth = provider.authorize(
-            card=checkout.card, amount=total, currency=CURRENCY, reference=order_id
-        )
-    except PaymentDeclined as exc:
-        raise ApiError(402, str(exc) or "The card was declined.") from None
-    try:
-        order = _save(
-            sessions, order_id, buyer_id, checkout, items, auth, idempotency_key, fingerprint
-        )
+        return Placed(_save(sessions, draft, auth), replayed=False)
     except IntegrityError:
         provider.void(authorization_id=auth.id)
-        if idempotency_key and (
-            earlier := _replay(sessions, buyer_id, idempotency_key, fingerprint)
-        ):
+        if key and (earlier := _replay(sessions, buyer_id, key, fingerprint)):
             return Placed(earlier, replayed=True)  # lost a race with the same key
         raise
     except BaseException:
         provider.void(authorization_id=auth.id)
         raise
-    return Placed(order, replayed=False)
+
+
+def _authorize(provider: PaymentProvider, draft: Draft) -> Authorization:
+    try:
+        return provider.authorize(
+            card=draft.checkout.card,
+            amount=draft.total,
+            currency=CURRENCY,
+            reference=draft.order_id,
+        )
+    except PaymentDeclined as exc:
+        raise ApiError(402, str(exc) or "The card was declined.") from None
 
 
 def _replay(
@@ -116,16 +135,7 @@ def _priced_items(session: Session, buyer_id: str, checkout: Checkout) -> list[O
         b.book_id: b
         for b in session.scalars(select(Book).where(Book.book_id.in_([x.book_id for x in lines])))
     }
-    for line in lines:  # 404 before 409, whatever the order of the lines
-        if line.book_id not in books or books[line.book_id].deleted:
-            raise ApiError(404, f"No such book: {line.book_id}.")
-    for line in lines:
-        book = books[line.book_id]
-        if book.seller_id == buyer_id:
-            raise ApiError(409, f"You cannot buy your own listing “{book.title}”.")
-        if book.stock < line.quantity:
-            left = f"only {book.stock} left" if book.stock > 0 else "it is sold out"
-            raise ApiError(409, f"Not enough stock of “{book.title}”: {left}.")
+    _check(books, lines, buyer_id)
     return [
         OrderItem(
             book_id=line.book_id,
@@ -138,52 +148,58 @@ def _priced_items(session: Session, buyer_id: str, checkout: Checkout) -> list[O
     ]
 
 
-def _save(
-    sessions: sessionmaker[Session],
-    order_id: str,
-    buyer_id: str,
-    checkout: Checkout,
-    items: list[OrderItem],
-    auth: Authorization,
-    idempotency_key: str | None,
-    fingerprint: str,
-) -> Order:
+def _check(books: dict[str, Book], lines: tuple[Line, ...], buyer_id: str) -> None:
+    """404 unknown or deleted, then 409 own listing or known to be out of stock."""
+    for line in lines:  # 404 before 409, whatever the order of the lines
+        if line.book_id not in books or books[line.book_id].deleted:
+            raise ApiError(404, f"No such book: {line.book_id}.")
+    for line in lines:
+        book = books[line.book_id]
+        if book.seller_id == buyer_id:
+            raise ApiError(409, f"You cannot buy your own listing “{book.title}”.")
+        if book.stock < line.quantity:
+            left = f"only {book.stock} left" if book.stock > 0 else "it is sold out"
+            raise ApiError(409, f"Not enough stock of “{book.title}”: {left}.")
+
+
+def _save(sessions: sessionmaker[Session], draft: Draft, auth: Authorization) -> Order:
     now = utcnow()
     with sessions() as session, session.begin():
-        if idempotency_key:  # first: a racing twin blocks here, then fails on the key
-            session.add(
-                IdempotencyKey(
-                    user_id=buyer_id,
-                    key=idempotency_key,
-                    request_hash=fingerprint,
-                    order_id=order_id,
-                    created_at=now,
-                )
+        if draft.idempotency_key:  # first: a racing twin blocks here, then fails on the key
+            key = IdempotencyKey(
+                user_id=draft.buyer_id,
+                key=draft.idempotency_key,
+                request_hash=draft.fingerprint,
+                order_id=draft.order_id,
+                created_at=now,
             )
+            session.add(key)
             session.flush()
-        order = Order(
-            id=order_id,
-            buyer_id=buyer_id,
-            status="pending",
-            currency=CURRENCY,
-            total=sum((i.unit_price * i.quantity for i in items), Decimal("0.00")),
-            shipping_address=checkout.address,
-            payment_brand=auth.brand,
-            payment_last4=auth.last4,
-            payment_status="authorized",
-            authorization_id=auth.id,
-            created_at=now,
-            updated_at=now,
-            items=items,
-            timeline=[],
-        )
-        order.timeline.append(TimelineEntry(status="pending", at=now, reason=None))
+        order = _new_order(draft, auth, now)
         session.add(order)
         events.emit(session, "order.placed", events.order_placed(order), order=order)
-        if checkout.from_cart:
-            bought = [item.book_id for item in items]
-            session.execute(
-                delete(CartItem).where(CartItem.user_id == buyer_id, CartItem.book_id.in_(bought))
-            )
-            session.execute(delete(CartNotice).where(CartNotice.user_id == buyer_id))
+        if draft.checkout.from_cart:
+            bought = [item.book_id for item in draft.items]
+            mine = CartItem.user_id == draft.buyer_id
+            session.execute(delete(CartItem).where(mine, CartItem.book_id.in_(bought)))
+            session.execute(delete(CartNotice).where(CartNotice.user_id == draft.buyer_id))
     return order
+
+
+def _new_order(draft: Draft, auth: Authorization, now: datetime) -> Order:
+    return Order(
+        id=draft.order_id,
+        buyer_id=draft.buyer_id,
+        status="pending",
+        currency=CURRENCY,
+        total=draft.total,
+        shipping_address=draft.checkout.address,
+        payment_brand=auth.brand,
+        payment_last4=auth.last4,
+        payment_status="authorized",
+        authorization_id=auth.id,
+        created_at=now,
+        updated_at=now,
+        items=draft.items,
+        timeline=[TimelineEntry(status="pending", at=now, reason=None)],
+    )

@@ -17,14 +17,6 @@ def iso(at: datetime | None) -> str | None:
 
 
 def order_json(order: Order) -> dict[str, Any]:
-    shipment = None
-    if order.carrier:
-        shipment = {
-            "carrier": order.carrier,
-            "tracking_number": order.tracking_number,
-            "shipped_at": iso(order.shipped_at),
-            "delivered_at": iso(order.delivered_at),
-        }
     return {
         "id": order.id,
         "buyer_id": order.buyer_id,
@@ -48,13 +40,24 @@ def order_json(order: Order) -> dict[str, Any]:
             "last4": order.payment_last4,
             "status": order.payment_status,
         },
-        "shipment": shipment,
+        "shipment": _shipment(order),
         "timeline": [
             {"status": entry.status, "at": iso(entry.at), "reason": entry.reason}
             for entry in order.timeline
         ],
         "created_at": iso(order.created_at),
         "updated_at": iso(order.updated_at),
+    }
+
+
+def _shipment(order: Order) -> dict[str, Any] | None:
+    if not order.carrier:
+        return None
+    return {
+        "carrier": order.carrier,
+        "tracking_number": order.tracking_number,
+        "shipped_at": iso(order.shipped_at),
+        "delivered_at": iso(order.delivered_at),
     }
 
 

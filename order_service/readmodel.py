@@ -49,7 +49,7 @@ def _upsert(session: Session, values: dict[str, Any], fields: tuple[str, ...]) -
     newer = "VALUES(version) > version"
     # `version` must be assigned last (MariaDB evaluates the assignments left to right and the
     # later ones see its new value); a list of pairs keeps this order, a dict would not.
-    updates = [
+    updates: list[tuple[str, Any]] = [
         (f, literal_column(f"IF({newer}, VALUES({f}), {f})"))
         for f in (*fields, "updated_at", "version")
     ]

@@ -157,3 +157,22 @@ def test_card_brands_are_recognised_from_the_prefix() -> None:
     assert card_brand("5555555555554444") == "mastercard"
     assert card_brand("378282246310005") == "amex"
     assert Card("6011111111111117", 1, 2030, "123", "X").brand == "discover"
+
+
+def test_the_read_model_upsert_assigns_the_version_last_so_every_field_sees_the_old_one() -> None:
+    from sqlalchemy.dialects import mysql
+
+    from order_service.readmodel import FIELDS, _upsert
+
+    class Recorder:
+        statement: object = None
+
+        def execute(self, statement: object) -> None:
+            self.statement = statement
+
+    recorder = Recorder()
+    _upsert(recorder, {"book_id": "b", "version": 2}, FIELDS)  # type: ignore[arg-type]
+    sql = str(recorder.statement.compile(dialect=mysql.dialect()))  # type: ignore[attr-defined]
+    assignments = sql.split("ON DUPLICATE KEY UPDATE", 1)[1]
+    assert assignments.rstrip().endswith("IF(VALUES(version) > version, VALUES(version), version)")
+    assert assignments.count("VALUES(version) > version") == len(FIELDS) + 2
