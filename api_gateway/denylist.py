@@ -20,7 +20,8 @@ from shared.events.retry import Backoff
 from shared.events.topology import Topology, declare_broadcast_queue
 
 log = logging.getLogger(__name__)
-GRACE_SECONDS = 60  # verifiers allow clock leeway past exp: keep entries a little longer
+GRACE_SECONDS = 60
+PURGE_EVERY_SECONDS = 30  # verifiers allow clock leeway past exp: keep entries a little longer
 Fetch = Callable[[], Iterable[tuple[str, int]]]
 
 
@@ -96,9 +97,12 @@ class RevocationFollower:
             self.connected.set()
             channel.basic_consume(queue, self._on_message, auto_ack=True)
             log.info("revocation follower synced (%d revoked tokens)", len(self.denylist))
+            purged_at = time.monotonic()
             while not self.stop.is_set():
                 connection.process_data_events(time_limit=1)
-                self.denylist.purge()
+                if time.monotonic() - purged_at > PURGE_EVERY_SECONDS:
+                    self.denylist.purge()
+                    purged_at = time.monotonic()
         finally:
             self.connected.clear()
             if connection.is_open:
