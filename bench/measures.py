@@ -1,0 +1,247 @@
+"""The five measurements of `make bench`, each against an already running system.
+
+They reuse the other benches' pieces (closed-loop drivers, the saga client, the raw pika
+baseline) and add what only a whole system can show: a real book read through the gateway and
+directly, saga timings to `shipped`, and `book.updated` bursts from the catalog outbox to the
+order read model. Every comparison is made in the same run, on the same machine.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pika
+import requests
+from sqlalchemy import create_engine, select, update
+
+from bench import catalog_browse, event_pipeline, gateway_overhead, saga_latency
+from catalog_service.db import Database
+from catalog_service.events import book_data, publish
+from catalog_service.models import Book
+from catalog_service.service import now, seller_names
+from order_service.models import Book as ReadBook
+from shared.events import Topology
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50 and p99 in milliseconds of samples given in seconds."""
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {"p50_ms": round(cuts[49] * 1000, 1), "p99_ms": round(cuts[98] * 1000, 1)}
+
+
+def drive(urls: list[str], concurrency: int, duration: float) -> tuple[int, list[float]]:
+    """Closed-loop keep-alive GETs on random `urls`: (non-200 answers, latencies in seconds)."""
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors = [0] * concurrency
+    stop = time.monotonic() + duration
+
+    def client(i: int) -> None:
+        session, rng = requests.Session(), random.Random(i)
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            errors[i] += session.get(rng.choice(urls), timeout=10).status_code != 200
+            latencies[i].append(time.perf_counter() - started)
+
+    run_threads(client, concurrency)
+    return sum(errors), [x for per in latencies for x in per]
+
+
+def run_threads(target: Callable[[int], None], count: int) -> None:
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def gateway_overhead_by_book(
+    gateway: str,
+    catalog_apis: list[str],
+    book_ids: list[str],
+    *,
+    concurrency: int,
+    duration: float,
+    rounds: int = 2,
+) -> dict[str, Any]:
+    """1. GET /api/books/{id} through the gateway vs straight to the catalog api replicas."""
+    targets = {
+        "direct": [f"{api}/api/books/{b}" for api in catalog_apis for b in book_ids],
+        "gateway": [f"{gateway}/api/books/{b}" for b in book_ids],
+    }
+    for urls in targets.values():
+        drive(urls, concurrency, 1.0)  # warm pools and caches
+    samples: dict[str, list[float]] = {name: [] for name in targets}
+    errors = dict.fromkeys(targets, 0)
+    for _ in range(rounds):  # alternate, so both see the same machine
+        for name, urls in targets.items():
+            failed, latencies = drive(urls, concurrency, duration)
+            errors[name] += failed
+            samples[name] += latencies
+    result: dict[str, Any] = {
+        name: gateway_overhead.summary(latencies, duration * rounds) | {"errors": errors[name]}
+        for name, latencies in samples.items()
+    }
+    direct, through = result["direct"], result["gateway"]
+    result["ratio"] = {
+        "throughput": through["rps"] / direct["rps"],
+        "p50": through["p50_ms"] / direct["p50_ms"],
+        "p99": through["p99_ms"] / direct["p99_ms"],
+    }
+    return result
+
+
+def browse_and_search(gateway: str, *, concurrency: int, duration: float) -> dict[str, Any]:
+    """2. The default listing (pages 1-50) and relevance search, through the gateway."""
+    browse = [f"{gateway}/api/books?page={p}&per_page=20" for p in range(1, 51)]
+    search = [f"{gateway}/api/books?q={q}&per_page=20" for q in catalog_browse.QUERIES]
+    catalog_browse.drive(browse[:5], concurrency, 2.0)
+    result = {}
+    for kind, urls in (("browse", browse), ("search", search)):
+        errors, latencies = catalog_browse.drive(urls, concurrency, duration)
+        result[kind] = {
+            "requests": len(latencies),
+            "errors": errors,
+            "rps": round(len(latencies) / duration, 1),
+            **percentiles(latencies),
+        }
+    return result
+
+
+def _timeline(order: dict[str, Any]) -> dict[str, datetime]:
+    return {
+        e["status"]: datetime.fromisoformat(e["at"].replace("Z", "+00:00"))
+        for e in order["timeline"]
+    }
+
+
+def _until_shipped(client: saga_latency.Client, token: str, order_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while True:
+        order = client.get(token, order_id)
+        if order["status"] in ("shipped", "delivered") or time.monotonic() > deadline:
+            return order
+        time.sleep(0.05)
+
+
+def saga_latency_with(
+    gateway: str, tokens: list[str], books: list[str], *, orders: int
+) -> dict[str, Any]:
+    """3. pending -> paid and pending -> shipped, `len(tokens)` buyers sharing `orders` orders."""
+    paid: list[float] = []
+    shipped: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    share = [orders // len(tokens) + (i < orders % len(tokens)) for i in range(len(tokens))]
+
+    def buyer(i: int) -> None:
+        client = saga_latency.Client(gateway)
+        for _ in range(share[i]):
+            placed = client.order(tokens[i], books[i % len(books)])
+            if placed.status_code != 202:
+                with lock:
+                    failures.append(f"{placed.status_code} {placed.text[:200]}")
+                continue
+            at = _timeline(_until_shipped(client, tokens[i], placed.json()["id"]))
+            with lock:
+                if "shipped" not in at:
+                    failures.append(f"order {placed.json()['id']} not shipped in 60 s")
+                    continue
+                paid.append((at["paid"] - at["pending"]).total_seconds())
+                shipped.append((at["shipped"] - at["pending"]).total_seconds())
+
+    started = time.monotonic()
+    run_threads(buyer, len(tokens))
+    return {
+        "buyers": len(tokens),
+        "orders": len(paid),
+        "seconds": round(time.monotonic() - started, 1),
+        "failures": len(failures),
+        "first_failures": failures[:3],
+        "paid": percentiles(paid),
+        "shipped": percentiles(shipped),
+    }
+
+
+def orders_per_second(
+    gateway: str, tokens: list[str], books: list[str], *, seconds: float
+) -> dict[str, Any]:
+    """5. Orders accepted per second by concurrent buyers, each one checked to be paid."""
+    return saga_latency.throughput(lambda: saga_latency.Client(gateway), tokens, books, seconds)
+
+
+def event_pipeline_burst(env: dict[str, str], book_ids: list[str]) -> dict[str, Any]:
+    """4. A burst of `book.updated` from the catalog outbox to the order read model vs raw pika."""
+    catalog = Database(env["CATALOG_DATABASE_URL"])
+    read_model = create_engine(env["ORDER_DATABASE_URL"])
+    try:
+        with catalog.session() as session, session.begin():
+            session.execute(
+                update(Book)
+                .where(Book.id.in_(book_ids))
+                .values(version=Book.version + 1, updated_at=now())
+            )
+            books = list(session.scalars(select(Book).where(Book.id.in_(book_ids))))
+            names = seller_names(session, {b.seller_id for b in books})
+            correlation = f"bench-burst-{uuid.uuid4()}"
+            events = [
+                publish(
+                    session,
+                    "book.updated",
+                    book_data(b, names.get(b.seller_id, "")),
+                    correlation_id=correlation,
+                )
+                for b in books
+            ]
+        started = time.perf_counter()  # committed: the burst is in the outbox
+        wanted = {b.id: b.version for b in books}
+        _wait_applied(read_model, wanted, timeout=600)
+        pipeline_rate = len(events) / (time.perf_counter() - started)
+    finally:
+        catalog.engine.dispose()
+        read_model.dispose()
+    raw_publish, raw_consume = _raw_baseline(env, [(e.id, e.to_json().encode()) for e in events])
+    raw_rate = 1 / (1 / raw_publish + 1 / raw_consume)
+    return {
+        "events": len(events),
+        "pipeline_per_s": round(pipeline_rate, 1),
+        "raw_publish_per_s": round(raw_publish, 1),
+        "raw_consume_per_s": round(raw_consume, 1),
+        "raw_publish_then_consume_per_s": round(raw_rate, 1),
+        "ratio": pipeline_rate / raw_rate,
+    }
+
+
+def _wait_applied(engine: Any, wanted: dict[str, int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(ReadBook.book_id, ReadBook.version).where(ReadBook.book_id.in_(wanted))
+            )
+            done = sum(1 for book_id, version in rows if version >= wanted[book_id])
+        if done == len(wanted):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {done} of {len(wanted)} book.updated applied")
+        time.sleep(0.1)
+
+
+def _raw_baseline(env: dict[str, str], bodies: list[tuple[str, bytes]]) -> tuple[float, float]:
+    """The same bodies published with confirms, then consumed with acks, on the same broker."""
+    topology = Topology(env["EVENT_PREFIX"])
+    connection = pika.BlockingConnection(pika.URLParameters(env["RABBITMQ_URL"]))
+    try:
+        channel = connection.channel()
+        queue = channel.queue_declare(queue="", exclusive=True).method.queue
+        channel.queue_bind(queue, topology.exchange, "raw.happened")
+        channel.confirm_delivery()
+        return event_pipeline.raw_pika(channel, queue, bodies, topology)
+    finally:
+        connection.close()
