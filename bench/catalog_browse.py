@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.catalog_browse [--books 10000] [--concurrency 8] [--duration 15]
 
-Starts its own catalog api and gateway (gunicorn, the e2e settings: WEB_CONCURRENCY=1 and
-8 threads per api, unless the environment says otherwise) on free ports, a fresh database and a
-unique broker prefix. The books are bulk-inserted (the API would take minutes for 10,000): the
+Starts its own catalog api and gateway (gunicorn with gunicorn.conf.py, as `make run` does:
+2 workers x 4 threads unless WEB_CONCURRENCY / GUNICORN_THREADS say otherwise) on free ports,
+a fresh database and a unique broker prefix. The books are bulk-inserted (the API would take minutes for 10,000): the
 demo catalogue's titles, authors and descriptions, varied, so FULLTEXT sees real vocabulary.
 Then `concurrency` keep-alive clients drive, for `duration` seconds each:
   browse: GET /api/books?page=<1..50>&per_page=20      (newest first, the default listing)
@@ -137,8 +137,6 @@ def start_stack(url: str, keys: Path, prefix: str) -> tuple[ProcessGroup, str, s
         "EVENT_PREFIX": prefix,
         "JWT_PUBLIC_KEY_FILE": str(keys / "jwt_public.pem"),
         "LOG_LEVEL": "WARNING",
-        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "1"),
-        "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "8"),
         "CATALOG_URL": f"http://127.0.0.1:{catalog}",
         "AUTH_URL": f"http://127.0.0.1:{free_port()}",
         "ORDER_URL": f"http://127.0.0.1:{free_port()}",

@@ -190,10 +190,18 @@ def browse_books(*, sessions: Sessions, query: BrowseQuery) -> ListingPage:
     page_stmt, count_stmt = browse_statements(query)
     with sessions() as session:
         ids = list(session.scalars(page_stmt))
-        rows = {b.id: b for b in session.scalars(select(Book).where(Book.id.in_(ids)))}
-        total = session.scalar(count_stmt) or 0
-        books = [rows[i] for i in ids if i in rows]
-        return ListingPage(_listings(session, books), query.page, total)
+        page = query.page
+        if len(ids) < page.per_page and (ids or page.page == 1):
+            total = page.offset + len(ids)  # a short page is the last one: no need to count
+        else:
+            total = session.scalar(count_stmt) or 0
+        rows = session.execute(
+            select(Book, Seller.name)
+            .outerjoin(Seller, Seller.user_id == Book.seller_id)
+            .where(Book.id.in_(ids))
+        )
+        found = {book.id: Listing(book, name or "") for book, name in rows}
+        return ListingPage([found[i] for i in ids if i in found], query.page, total)
 
 
 def seller_books(*, sessions: Sessions, user: User, page: Page) -> ListingPage:
