@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from order_service import events, readmodel
 from order_service.models import Order, OrderTimer
-from order_service.payments import CaptureFailed, PaymentProvider
+from order_service.payments import CaptureFailed, PaymentProvider, release_payment
 from order_service.saga import transition, utcnow
 from shared.events import Envelope, Handler, PermanentError
 
@@ -59,8 +59,12 @@ class Saga:
         order = _locked_order(session, event)
         if not transition(order, "rejected", reason=_rejection(order, event), cause=event.id):
             return
-        self.provider.void(authorization_id=order.authorization_id)
-        order.payment_status = "voided"
+        order.payment_status = release_payment(
+            self.provider,
+            authorization_id=order.authorization_id,
+            payment_id=order.payment_id,
+            amount=order.total,
+        )
 
 
 def _locked_order(session: Session, event: Envelope) -> Order:

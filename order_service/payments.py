@@ -69,6 +69,14 @@ class CaptureFailed(Exception):
     """The capture of an authorization failed (the saga compensates)."""
 
 
+class AlreadyCaptured(Exception):
+    """A void came after a capture (one whose commit on our side was lost): refund instead."""
+
+    def __init__(self, payment_id: str) -> None:
+        super().__init__(f"already captured as {payment_id}")
+        self.payment_id = payment_id
+
+
 class PaymentProvider(Protocol):
     def authorize(
         self, *, card: Card, amount: Decimal, currency: str, reference: str
@@ -79,6 +87,20 @@ class PaymentProvider(Protocol):
     def void(self, *, authorization_id: str) -> None: ...
 
     def refund(self, *, payment_id: str, amount: Decimal) -> None: ...
+
+
+def release_payment(
+    provider: PaymentProvider, *, authorization_id: str, payment_id: str | None, amount: Decimal
+) -> str:
+    """Give the buyer's money back whatever happened so far: 'voided' or 'refunded'."""
+    if payment_id is None:
+        try:
+            provider.void(authorization_id=authorization_id)
+            return "voided"
+        except AlreadyCaptured as captured:
+            payment_id = captured.payment_id
+    provider.refund(payment_id=payment_id, amount=amount)
+    return "refunded"
 
 
 def _now() -> datetime:
@@ -131,6 +153,8 @@ class SimulatedProvider:
     def void(self, *, authorization_id: str) -> None:
         with self._sessions() as session, session.begin():
             auth = self._locked(session, SimulatedPayment.id == authorization_id)
+            if auth.status == "captured" and auth.payment_id:
+                raise AlreadyCaptured(auth.payment_id)
             if auth.status == "authorized":
                 auth.status, auth.updated_at = "voided", _now()
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from order_service import events
 from order_service.models import Order, OrderItem
-from order_service.payments import PaymentProvider
+from order_service.payments import PaymentProvider, release_payment
 from order_service.saga import transition
 from shared.web.errors import ApiError
 
@@ -42,12 +42,12 @@ def cancel_order(
         was = order.status
         if not transition(order, "cancelled", reason="cancelled by the buyer", cause="buyer"):
             raise ApiError(409, f"The order is {order.status}: it can no longer be cancelled.")
-        if order.payment_status == "captured" and order.payment_id:
-            provider.refund(payment_id=order.payment_id, amount=order.total)
-            order.payment_status = "refunded"
-        elif order.payment_status == "authorized":
-            provider.void(authorization_id=order.authorization_id)
-            order.payment_status = "voided"
+        order.payment_status = release_payment(
+            provider,
+            authorization_id=order.authorization_id,
+            payment_id=order.payment_id,
+            amount=order.total,
+        )
         data = events.order_cancelled(
             order, reason="cancelled by the buyer", stock_was_reserved=was in STOCK_HELD
         )

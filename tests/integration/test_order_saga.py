@@ -270,3 +270,30 @@ def _dead_letter_count(stack: OrderStack) -> int:
         return int(result.method.message_count)
     finally:
         connection.close()
+
+
+def test_the_simulated_provider_captures_once_and_refunds_a_capture_a_void_arrives_after(
+    order_stack: OrderStack,
+) -> None:
+    from decimal import Decimal
+
+    from order_service.payments import Card, SimulatedProvider, release_payment
+
+    provider = SimulatedProvider(order_stack.engine)
+    card = Card("4242424242424242", 12, 2030, "123", "Ada")
+    auth = provider.authorize(card=card, amount=Decimal("5.00"), currency="USD", reference="t1")
+    first = provider.capture(authorization_id=auth.id, amount=Decimal("5.00"))
+    assert provider.capture(authorization_id=auth.id, amount=Decimal("5.00")) == first
+    status = release_payment(
+        provider, authorization_id=auth.id, payment_id=None, amount=Decimal("5.00")
+    )
+    assert status == "refunded"
+    row = order_stack.scalar(
+        "SELECT CONCAT(status, ' ', captures, ' ', refunds) FROM simulated_payments WHERE id = %s",
+        auth.id,
+    )
+    assert row == "refunded 1 1"
+    stored = order_stack.scalar(
+        "SELECT CONCAT(brand, last4) FROM simulated_payments WHERE id = %s", auth.id
+    )
+    assert stored == "visa4242"

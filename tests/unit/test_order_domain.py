@@ -176,3 +176,32 @@ def test_the_read_model_upsert_assigns_the_version_last_so_every_field_sees_the_
     assignments = sql.split("ON DUPLICATE KEY UPDATE", 1)[1]
     assert assignments.rstrip().endswith("IF(VALUES(version) > version, VALUES(version), version)")
     assert assignments.count("VALUES(version) > version") == len(FIELDS) + 2
+
+
+class FakeProvider:
+    """A provider whose capture already went through (its commit on our side was lost)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def void(self, *, authorization_id: str) -> None:
+        from order_service.payments import AlreadyCaptured
+
+        self.calls.append("void")
+        raise AlreadyCaptured("pay_1")
+
+    def refund(self, *, payment_id: str, amount: Decimal) -> None:
+        self.calls.append(f"refund {payment_id} {amount}")
+
+
+def test_releasing_a_payment_refunds_when_the_void_finds_it_captured() -> None:
+    from order_service.payments import release_payment
+
+    provider = FakeProvider()
+    status = release_payment(
+        provider,  # type: ignore[arg-type]
+        authorization_id="auth_1",
+        payment_id=None,
+        amount=Decimal("9.00"),
+    )
+    assert status == "refunded" and provider.calls == ["void", "refund pay_1 9.00"]
