@@ -4,8 +4,9 @@
 
 Starts its own catalog api and gateway (gunicorn with gunicorn.conf.py, as `make run` does:
 2 workers x 4 threads unless WEB_CONCURRENCY / GUNICORN_THREADS say otherwise) on free ports,
-a fresh database and a unique broker prefix. The books are bulk-inserted (the API would take minutes for 10,000): the
-demo catalogue's titles, authors and descriptions, varied, so FULLTEXT sees real vocabulary.
+a fresh database and a unique broker prefix. The books are bulk-inserted (the API would take
+minutes for 10,000): the demo catalogue's titles, authors and descriptions, varied, so FULLTEXT
+sees real vocabulary.
 Then `concurrency` keep-alive clients drive, for `duration` seconds each:
   browse: GET /api/books?page=<1..50>&per_page=20      (newest first, the default listing)
   search: GET /api/books?q=<one of a few queries>&per_page=20   (relevance)
