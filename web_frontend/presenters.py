@@ -75,7 +75,9 @@ def timeline_steps(order: dict[str, Any]) -> list[dict[str, Any]]:
     steps = []
     for name in HAPPY_PATH:
         entry = reached.get(name)
-        state = "current" if name == status else ("done" if entry else "todo")
+        # the step the order is at is "current", unless it is the journey's end
+        current = name == status and status != "delivered"
+        state = "current" if current else ("done" if entry else "todo")
         steps.append(
             {
                 "status": name,
