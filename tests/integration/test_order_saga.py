@@ -297,3 +297,25 @@ def test_the_simulated_provider_captures_once_and_refunds_a_capture_a_void_arriv
         "SELECT CONCAT(brand, last4) FROM simulated_payments WHERE id = %s", auth.id
     )
     assert stored == "visa4242"
+
+
+def test_no_card_number_or_cvc_is_ever_stored_or_logged(order_stack: OrderStack) -> None:
+    from scripts.stack import ROOT
+    from tests.conftest import RUN_ID
+
+    seller, _ = order_stack.user()
+    book = order_stack.list_book(seller)
+    _, buyer = order_stack.user()
+    placed = order_stack.order(buyer, items=[{"book_id": book, "quantity": 1}])
+    order_stack.wait_status(buyer, placed.json()["id"], "paid", "shipped", "delivered")
+    order_stack.order(buyer, card=DECLINED_CARD, items=[{"book_id": book, "quantity": 1}])
+    secrets = ("4242424242424242", "4000000000000002", "4000000000000341")
+    with order_stack.engine.connect() as conn:
+        tables = conn.exec_driver_sql("SHOW TABLES").scalars().all()
+        for table in tables:
+            for row in conn.exec_driver_sql(f"SELECT * FROM `{table}`").all():
+                text = " ".join(str(value) for value in row)
+                assert not any(secret in text for secret in secrets), table
+    for log in (ROOT / "var/log/it" / RUN_ID / "orders").glob("*.log"):
+        content = log.read_text(errors="replace")
+        assert not any(secret in content for secret in secrets), log
