@@ -52,7 +52,7 @@ def _open(data: bytes) -> Image.Image:
             raise
         except (UnidentifiedImageError, Image.DecompressionBombError, Warning) as exc:
             raise BadImage("not a JPEG, PNG or WebP image") from exc
-        except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt
+        except Exception as exc:  # truncated or corrupt: decoders raise all kinds of errors
             raise BadImage("the image could not be decoded") from exc
     return image
 
