@@ -17,6 +17,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -98,9 +99,9 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 15)
     raise TimeoutError(f"nginx is not listening on {port}")
 
 
-@pytest.fixture(scope="module")
-def edge(system: System, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
-    prefix = tmp_path_factory.mktemp("edge")
+@contextmanager
+def run_edge(prefix: Path, frontend: str, gateway: str) -> Iterator[Edge]:
+    """nginx on the rendered template in `prefix`, before `frontend` and `gateway` (host:port)."""
     secrets = prefix / "secrets"
     subprocess.run(
         [str(ROOT / "swarm/create-secrets.sh"), "--dir", str(secrets), "--files-only"],
@@ -114,8 +115,8 @@ def edge(system: System, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
         "EDGE_HTTPS_PORT": str(https),
         "EDGE_HTTPS_PORT_SUFFIX": f":{https}",
         "EDGE_STATUS_PORT": str(status),
-        "EDGE_FRONTEND": urlsplit(system.frontend_url).netloc,
-        "EDGE_GATEWAY": urlsplit(system.gateway_url).netloc,
+        "EDGE_FRONTEND": frontend,
+        "EDGE_GATEWAY": gateway,
         "EDGE_TLS_CERT": str(secrets / "edge_tls_cert"),
         "EDGE_TLS_KEY": str(secrets / "edge_tls_key"),
         "EDGE_MAX_BODY": "6m",
@@ -125,15 +126,8 @@ def edge(system: System, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
     (prefix / "conf.d").mkdir()
     (prefix / "conf.d/default.conf").write_text(render_template(values))
     (prefix / "nginx.conf").write_text(main_config(prefix))
-    command = [
-        NGINX,
-        "-p",
-        str(prefix),
-        "-c",
-        str(prefix / "nginx.conf"),
-        "-e",
-        str(prefix / "error.log"),
-    ]
+    command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
+    command += ["-e", str(prefix / "error.log")]
     subprocess.run([*command, "-t"], check=True, capture_output=True)
     proc = subprocess.Popen(command, start_new_session=True)
     try:
@@ -152,6 +146,13 @@ def edge(system: System, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def edge(system: System, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
+    frontend, gateway = urlsplit(system.frontend_url).netloc, urlsplit(system.gateway_url).netloc
+    with run_edge(tmp_path_factory.mktemp("edge"), frontend, gateway) as running:
+        yield running
 
 
 def test_https_serves_the_frontend_with_the_certificate_it_was_given(edge: Edge) -> None:
