@@ -97,9 +97,11 @@ def gateway_overhead_by_book(
     return result
 
 
-def browse_and_search(gateway: str, *, concurrency: int, duration: float) -> dict[str, Any]:
-    """2. The default listing (pages 1-50) and relevance search, through the gateway."""
-    browse = [f"{gateway}/api/books?page={p}&per_page=20" for p in range(1, 51)]
+def browse_and_search(
+    gateway: str, *, concurrency: int, duration: float, pages: int = 50
+) -> dict[str, Any]:
+    """2. The default listing (pages 1-`pages`) and relevance search, through the gateway."""
+    browse = [f"{gateway}/api/books?page={p}&per_page=20" for p in range(1, pages + 1)]
     search = [f"{gateway}/api/books?q={q}&per_page=20" for q in catalog_browse.QUERIES]
     catalog_browse.drive(browse[:5], concurrency, 2.0)
     result = {}

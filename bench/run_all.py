@@ -106,18 +106,20 @@ def _count(engine: Any) -> int:
         return int(conn.scalar(select(func.count()).select_from(ReadBook)) or 0)
 
 
-def book_ids(env: dict[str, str]) -> list[str]:
+def book_ids(env: dict[str, str]) -> tuple[list[str], int]:
+    """Every book id, and how many full pages of 20 the default listing (in stock) has."""
     engine = create_engine(env["CATALOG_DATABASE_URL"])
     with engine.connect() as conn:
         ids = list(conn.scalars(select(Book.id).order_by(Book.id)))
+        in_stock = conn.scalar(select(func.count()).where(Book.stock > 0)) or 0
     engine.dispose()
-    return ids
+    return ids, max(1, min(50, int(in_stock) // 20))
 
 
 def measure(env: dict[str, str], ports: Ports, args: argparse.Namespace) -> dict[str, Any]:
     gateway = f"http://127.0.0.1:{ports.gateway}"
     results: dict[str, Any] = {"load": load_books(env, args.books)}
-    ids = book_ids(env)
+    ids, pages = book_ids(env)
     apis = [f"http://127.0.0.1:{ports.apis['catalog'] + 100 * i}" for i in range(args.replicas)]
     sample = random.Random(7).sample(ids, 50)
     step("gateway overhead")
@@ -126,7 +128,7 @@ def measure(env: dict[str, str], ports: Ports, args: argparse.Namespace) -> dict
     )
     step("browse and search")
     results["browse_search"] = measures.browse_and_search(
-        gateway, concurrency=args.concurrency, duration=args.duration
+        gateway, concurrency=args.concurrency, duration=args.duration, pages=pages
     )
     step("event pipeline")
     results["event_pipeline"] = measures.event_pipeline_burst(env, ids[: args.burst])
