@@ -64,13 +64,16 @@ def apply_book_upserted(session: Session, event: Envelope) -> None:
 def apply_book_deleted(session: Session, event: Envelope) -> None:
     """book.deleted: tombstone the book and take it out of every cart, with a notice."""
     values = _values(event.data, deleted=True)
-    before = session.get(Book, values["book_id"])
-    title = before.title if before is not None and before.title else "A book"
+    title = session.scalar(select(Book.title).where(Book.book_id == values["book_id"]))
     _upsert(session, values, ("deleted", "stock"))
-    session.expire_all()
-    after = session.get(Book, values["book_id"])
-    if after is None or not after.deleted:
+    # Column reads, not ORM objects: they see the row as the upsert left it (no stale identity
+    # map, and nothing else the batch's session holds is expired or lost).
+    now = session.execute(
+        select(Book.deleted, Book.version).where(Book.book_id == values["book_id"])
+    ).one()
+    if not now.deleted or now.version != values["version"]:
         return  # an older deletion than what we hold: nothing to do
+    title = title or "A book"
     users = session.scalars(
         select(CartItem.user_id).where(CartItem.book_id == values["book_id"])
     ).all()
