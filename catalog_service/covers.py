@@ -61,17 +61,24 @@ def reencode(data: bytes) -> Cover:
     """Decode `data` and encode it afresh in its own format, without metadata, bounded in size."""
     image = _open(data)
     fmt = image.format or "PNG"
+    try:
+        return Cover(_encode(image, fmt), fmt)
+    except Exception as exc:  # an odd mode or corrupt EXIF: still the upload's fault
+        raise BadImage("the image could not be re-encoded") from exc
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
     image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF we drop described
     image.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
     if fmt == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    elif fmt == "WEBP":
-        image.save(out, "WEBP", quality=85)
-    else:
-        mode = "RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB"
-        image.convert(mode).save(out, "PNG", optimize=True)
-    return Cover(out.getvalue(), fmt)
+        image = image.convert("RGB")
+    elif fmt == "PNG":
+        image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    image.info = {}  # some encoders copy EXIF, XMP or ICC from here: nothing to copy
+    out = io.BytesIO()
+    options = {"JPEG": {"quality": 85, "optimize": True}, "WEBP": {"quality": 85}}
+    image.save(out, fmt, **options.get(fmt, {"optimize": True}))
+    return out.getvalue()
 
 
 class CoverStore:

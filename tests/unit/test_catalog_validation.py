@@ -126,3 +126,14 @@ def test_images_are_reencoded_in_their_own_format_and_bounded() -> None:
 def test_anything_but_jpeg_png_or_webp_is_a_bad_image(data: bytes) -> None:
     with pytest.raises(BadImage):
         reencode(data)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_reencoding_drops_exif_in_every_format(fmt: str) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"  # Make
+    out = io.BytesIO()
+    Image.new("RGB", (30, 30)).save(out, fmt, exif=exif.tobytes())
+    assert b"SpyCam" in out.getvalue()
+    cover = reencode(out.getvalue())
+    assert b"SpyCam" not in cover.data and not Image.open(io.BytesIO(cover.data)).getexif()
