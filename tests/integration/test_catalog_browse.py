@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.integration.test_catalog_api import (  # noqa: F401 (fixtures)
     Seller,
@@ -224,3 +226,31 @@ def test_hostile_bytes_in_the_url_are_answered_never_crashed(client: FlaskClient
     for raw in ("q=%ff%fe", "q=%ED%A0%80", "q=%", "page=%00", "min_price=%F0%9F%93%9A"):
         response = client.get(f"/api/books?{raw}")
         assert response.status_code in (200, 422), raw
+
+
+PARAMS = [
+    "q",
+    "page",
+    "per_page",
+    "category",
+    "author",
+    "condition",
+    "min_price",
+    "max_price",
+    "seller_id",
+    "sort",
+    "include_sold_out",
+]
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(st.sampled_from(PARAMS), st.text(max_size=300), max_size=6))
+def test_any_combination_of_parameters_is_answered_200_or_422(
+    client: FlaskClient, params: dict[str, str]
+) -> None:
+    response = client.get("/api/books", query_string=params)
+    assert response.status_code in (200, 422), (params, response.get_data(as_text=True))
+    body = response.get_json()
+    assert ("items" in body) if response.status_code == 200 else body["error"]["fields"]
