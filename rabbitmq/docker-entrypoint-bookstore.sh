@@ -2,16 +2,17 @@
 # Entrypoint of the `rabbitmq` service: seeds the secrets, then hands over to the image's own
 # entrypoint. It runs as root before that entrypoint drops to the rabbitmq user.
 #
-#   RABBITMQ_APP_USER           name of the application user (default: bookstore)
-#   RABBITMQ_APP_PASSWORD_FILE  its password (a Docker secret)
-#   RABBITMQ_ERLANG_COOKIE_FILE the Erlang cookie shared by a cluster's nodes (a Docker secret)
-#   BOOKSTORE_DEFINITIONS       the topology (default: /etc/rabbitmq/definitions.json)
-#   BOOKSTORE_DEFINITIONS_DIR   where the import directory goes (must match rabbitmq.conf)
+#   BOOKSTORE_RABBITMQ_USER           the application user's name (default: bookstore)
+#   BOOKSTORE_RABBITMQ_PASSWORD_FILE  its password (a Docker secret)
+#   BOOKSTORE_ERLANG_COOKIE_FILE      the Erlang cookie all nodes of a cluster share (a secret)
+#   BOOKSTORE_DEFINITIONS             the topology (default: /etc/rabbitmq/definitions.json)
+#   BOOKSTORE_DEFINITIONS_DIR         the import directory (must match rabbitmq.conf)
+# (Names outside RABBITMQ_*: the image's own entrypoint and scripts claim that namespace.)
 set -euo pipefail
 
 DEFINITIONS=${BOOKSTORE_DEFINITIONS:-/etc/rabbitmq/definitions.json}
 DEFINITIONS_DIR=${BOOKSTORE_DEFINITIONS_DIR:-/run/bookstore-rabbitmq/definitions}
-APP_USER=${RABBITMQ_APP_USER:-bookstore}
+APP_USER=${BOOKSTORE_RABBITMQ_USER:-bookstore}
 
 hex_to_bytes() {  # hex string on $1 -> raw bytes on stdout
   printf '%b' "$(printf '%s' "$1" | sed 's/../\\x&/g')"
@@ -46,28 +47,28 @@ seed_definitions() {
   mkdir -p "$DEFINITIONS_DIR"
   chmod 700 "$DEFINITIONS_DIR"
   cp "$DEFINITIONS" "$DEFINITIONS_DIR/10-topology.json"
-  if [ -n "${RABBITMQ_APP_PASSWORD_FILE:-}" ]; then
-    users_definitions "$APP_USER" "$(cat "$RABBITMQ_APP_PASSWORD_FILE")" \
+  if [ -n "${BOOKSTORE_RABBITMQ_PASSWORD_FILE:-}" ]; then
+    users_definitions "$APP_USER" "$(cat "$BOOKSTORE_RABBITMQ_PASSWORD_FILE")" \
       > "$DEFINITIONS_DIR/20-users.json"
   else
-    echo "bookstore-entrypoint: RABBITMQ_APP_PASSWORD_FILE unset, no application user" >&2
+    echo "bookstore-entrypoint: BOOKSTORE_RABBITMQ_PASSWORD_FILE unset, no application user" >&2
   fi
   chmod 600 "$DEFINITIONS_DIR"/*.json
 }
 
 seed_cookie() {
-  [ -n "${RABBITMQ_ERLANG_COOKIE_FILE:-}" ] || return 0
-  local home=${RABBITMQ_HOME_DIR:-/var/lib/rabbitmq}
+  [ -n "${BOOKSTORE_ERLANG_COOKIE_FILE:-}" ] || return 0
+  local home=${BOOKSTORE_RABBITMQ_HOME:-/var/lib/rabbitmq}
   rm -f "$home/.erlang.cookie"
-  (umask 077 && tr -d '\n' < "$RABBITMQ_ERLANG_COOKIE_FILE" > "$home/.erlang.cookie")
+  (umask 077 && tr -d '\n' < "$BOOKSTORE_ERLANG_COOKIE_FILE" > "$home/.erlang.cookie")
   chmod 400 "$home/.erlang.cookie"
 }
 
 own_by_rabbitmq() {  # as root (the image's case), hand the files to the broker's user
   if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then
     chown -R rabbitmq:rabbitmq "$DEFINITIONS_DIR"
-    [ -z "${RABBITMQ_ERLANG_COOKIE_FILE:-}" ] \
-      || chown rabbitmq:rabbitmq "${RABBITMQ_HOME_DIR:-/var/lib/rabbitmq}/.erlang.cookie"
+    [ -z "${BOOKSTORE_ERLANG_COOKIE_FILE:-}" ] \
+      || chown rabbitmq:rabbitmq "${BOOKSTORE_RABBITMQ_HOME:-/var/lib/rabbitmq}/.erlang.cookie"
   fi
 }
 

@@ -165,9 +165,9 @@ def test_the_entrypoint_prepares_definitions_and_cookie_then_hands_over(tmp_path
     env = {
         "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
         "BOOKSTORE_DEFINITIONS_DIR": str(tmp_path / "defs"),
-        "RABBITMQ_HOME_DIR": str(tmp_path / "home"),
-        "RABBITMQ_APP_PASSWORD_FILE": str(tmp_path / "password"),
-        "RABBITMQ_ERLANG_COOKIE_FILE": str(tmp_path / "cookie"),
+        "BOOKSTORE_RABBITMQ_HOME": str(tmp_path / "home"),
+        "BOOKSTORE_RABBITMQ_PASSWORD_FILE": str(tmp_path / "password"),
+        "BOOKSTORE_ERLANG_COOKIE_FILE": str(tmp_path / "cookie"),
         "BOOKSTORE_DEFINITIONS": str(ROOT / "rabbitmq/definitions.json"),
     }
     result = subprocess.run(

@@ -184,10 +184,10 @@ def test_rabbitmq_has_a_fixed_hostname_its_definitions_and_an_app_user_from_secr
     assert stack["configs"][targets["/etc/rabbitmq/definitions.json"]]["file"].endswith(
         "rabbitmq/definitions.json"
     )
-    assert rabbit["environment"]["RABBITMQ_APP_PASSWORD_FILE"] == (
+    assert rabbit["environment"]["BOOKSTORE_RABBITMQ_PASSWORD_FILE"] == (
         "/run/secrets/rabbitmq_app_password"
     )
-    assert rabbit["environment"]["RABBITMQ_ERLANG_COOKIE_FILE"].startswith("/run/secrets/")
+    assert rabbit["environment"]["BOOKSTORE_ERLANG_COOKIE_FILE"].startswith("/run/secrets/")
     for config in stack["configs"].values():
         assert Path(config["file"]).is_file(), config
 
