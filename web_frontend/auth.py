@@ -47,7 +47,11 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def login_redirect(message: str = "Please sign in to continue.") -> Any:
     flash(message, "info")
-    target = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:  # after signing in, go back to the page the form was on, not to a POST-only URL
+        referrer = urlsplit(request.referrer or "")
+        target = referrer.path if referrer.netloc == request.host else "/"
     return redirect(url_for("account.login", next=target), code=303)
 
 

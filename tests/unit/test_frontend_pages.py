@@ -110,15 +110,28 @@ def test_home_passes_search_filters_sort_and_page_to_the_api(
     app: Flask, store: Store, book_id: str
 ) -> None:
     client = app.test_client()
-    page = client.get(
-        "/?q=dune&category=Fiction&condition=very_good&min_price=1"
-        "&max_price=20&sort=price_asc&page=1"
-    ).text
-    assert "Dune" in page
-    sent = [r for r in store.requests if r["path"] == "/api/books"][-1]
-    assert sent["method"] == "GET"
-    assert "Nothing" not in client.get("/?q=nothing-like-this").text
+    query = "q=dune&category=Fiction&condition=very_good&min_price=1&max_price=20&sort=price_asc"
+    assert "Dune" in client.get(f"/?{query}&page=1&unknown=x").text
+    sent = [r for r in store.requests if r["path"] == "/api/books"][-1]["args"]
+    assert sent == {
+        "q": "dune",
+        "category": "Fiction",
+        "condition": "very_good",
+        "min_price": "1",
+        "max_price": "20",
+        "sort": "price_asc",
+        "page": "1",
+        "per_page": "12",
+    }
     assert "No books match" in client.get("/?q=nothing-like-this").text
+
+
+def test_home_links_to_the_next_page_keeping_the_filters(app: Flask, seller: FlaskClient) -> None:
+    for n in range(13):
+        list_book(seller, title=f"Volume {n}")
+    page = app.test_client().get("/?category=Fiction").text
+    assert "Page 1 of 2" in page
+    assert 'href="/?category=Fiction&amp;page=2"' in page
 
 
 def test_home_explains_invalid_filters_instead_of_failing(app: Flask, store: Store) -> None:
@@ -171,13 +184,35 @@ def test_session_cookie_is_secure_when_the_page_is_served_over_https(
     app: Flask, store: Store
 ) -> None:
     client = app.test_client()
-    token = csrf(client)
+    page = client.get("/register", base_url="https://shop.example").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post(
-        "/login",
+        "/register",
         base_url="https://shop.example",
-        data={"email": "x@example.com", "password": "nope", "csrf_token": token},
+        headers={"Referer": "https://shop.example/register"},
+        data={
+            "name": "Ann",
+            "email": "ann@example.com",
+            "password": "password1",
+            "csrf_token": token,
+        },
     )
-    assert "Secure" in response.headers.get("Set-Cookie", "Secure")
+    assert response.status_code == 303
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_form_posted_after_the_session_expired_asks_to_sign_in_and_comes_back(
+    app: Flask, store: Store, buyer: FlaskClient, book_id: str
+) -> None:
+    token = csrf(buyer)
+    store.tokens.clear()
+    response = buyer.post(
+        "/cart",
+        data={"book_id": book_id, "quantity": "1", "action": "add", "csrf_token": token},
+        headers={"Referer": f"http://localhost/books/{book_id}"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/login?next=/books/{book_id}"
 
 
 def test_register_shows_a_taken_email_next_to_the_field(app: Flask, seller: FlaskClient) -> None:

@@ -38,6 +38,7 @@ def create_fake_gateway(store: Store | None = None) -> Flask:
                 "path": request.path,
                 "request_id": request.headers.get("X-Request-Id"),
                 "json": request.get_json(silent=True),
+                "args": request.args.to_dict(),
             }
         )
 

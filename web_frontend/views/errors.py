@@ -22,6 +22,8 @@ TITLES = {
     405: ("Not allowed", "That is not something this page can do."),
     413: ("Too large", "The file you sent is too large (5 MB at most)."),
     429: ("Slow down", "Too many attempts. Please wait a little and try again."),
+    409: ("That did not work", "Something changed in the meantime. Please try again."),
+    422: ("That did not work", "Some of what was sent is not valid."),
     500: ("Something went wrong", "It is our fault, not yours. Please try again shortly."),
     503: ("Service unavailable", "The shop is having a short break. Please try again soon."),
 }
@@ -30,7 +32,7 @@ TITLES = {
 def page(status: int, detail: str | None = None) -> Any:
     if _wants_json():
         return error_response(status, detail or TITLES.get(status, TITLES[500])[0])
-    title, text = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[404])
+    title, text = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[409])
     return render_template(
         "error.html", status=status, title=title, text=text, detail=detail
     ), status
