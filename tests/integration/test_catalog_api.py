@@ -14,6 +14,8 @@ from typing import Any
 import jwt
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from catalog_service import create_app
@@ -282,3 +284,38 @@ def test_every_change_publishes_a_full_event_with_an_increasing_version(
     assert created["isbn"] == "9780306406157" and created["stock"] == 1
     assert events[1]["data"]["stock"] == 5
     assert all(e["producer"] == "catalog_service" and e["correlation_id"] for e in events)
+
+
+ANY_JSON = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=250),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+FIELDS = [
+    *sorted(BOOK),
+    "isbn",
+    "stock",
+    "category",
+    "description",
+    "language",
+    "published_year",
+    "currency",
+    "seller_id",
+]
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(st.sampled_from(FIELDS), ANY_JSON, max_size=5))
+def test_any_json_values_are_answered_201_or_422(
+    client: FlaskClient, seller: Seller, change: dict[str, Any]
+) -> None:
+    response = client.post("/api/books", json={**BOOK, **change}, headers=seller.headers)
+    assert response.status_code in (201, 422), (change, response.get_data(as_text=True))
+    if response.status_code == 201:
+        assert response.get_json()["price"].count(".") == 1
