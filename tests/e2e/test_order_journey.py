@@ -126,6 +126,13 @@ def test_a_buyer_goes_from_cart_to_delivered_through_the_gateway(system: System)
     assert placed.status_code == 202, placed.text
     order = placed.json()
     assert order["status"] == "pending" and order["total"] == "16.50"
+    again = requests.post(
+        system.api("/api/orders"),
+        json=checkout(from_cart=True),
+        headers={**auth_header(token), "Idempotency-Key": "journey-1"},
+        timeout=10,
+    )
+    assert again.status_code == 202 and again.json()["id"] == order["id"]
     paid = wait_status(system, token, order["id"], SOLD, timeout=10)
     assert paid["payment"]["status"] == "captured"
     wait_for(lambda: book_stock(system, book) == 1, "catalogue stock taken")
@@ -168,6 +175,31 @@ def test_a_cancelled_order_gives_its_stock_back_in_the_catalogue(system: System)
         pytest.skip("the order shipped before it could be cancelled")
     assert cancel.status_code == 200 and cancel.json()["payment"]["status"] == "refunded"
     wait_for(lambda: book_stock(system, book) == 2, "stock released by the catalogue")
+
+
+def test_a_failed_capture_cancels_and_the_catalogue_releases_the_stock(system: System) -> None:
+    _, seller_token = system.register_and_login("Seller")
+    book = list_book(system, seller_token, stock=2)
+    _, token = system.register_and_login("Buyer")
+    declined = requests.post(
+        system.api("/api/orders"),
+        json=checkout(card="4000000000000002", items=[{"book_id": book, "quantity": 1}]),
+        headers=auth_header(token),
+        timeout=10,
+    )
+    assert declined.status_code == 402 and declined.json()["error"]["code"] == "payment_declined"
+    placed = requests.post(
+        system.api("/api/orders"),
+        json=checkout(card="4000000000000341", items=[{"book_id": book, "quantity": 2}]),
+        headers=auth_header(token),
+        timeout=10,
+    )
+    assert placed.status_code == 202, placed.text
+    order = wait_status(system, token, placed.json()["id"], {"cancelled"}, timeout=20)
+    assert "capture failed" in order["timeline"][-1]["reason"]
+    wait_for(lambda: book_stock(system, book) == 2, "stock released after the failed capture")
+    listed = requests.get(system.api("/api/orders"), headers=auth_header(token), timeout=10)
+    assert listed.json()["total"] == 1  # the declined attempt kept no order
 
 
 def test_thirty_buyers_racing_for_three_copies_never_oversell(system: System) -> None:
