@@ -319,3 +319,19 @@ def test_any_json_values_are_answered_201_or_422(
     assert response.status_code in (201, 422), (change, response.get_data(as_text=True))
     if response.status_code == 201:
         assert response.get_json()["price"].count(".") == 1
+
+
+def test_an_unreachable_database_is_503_in_the_error_shape(
+    minter: TokenMinter, rabbitmq_url: str, tmp_path: Path
+) -> None:
+    config = config_for_tests(
+        database_url="mysql+pymysql://root@127.0.0.1:1/nowhere",
+        rabbitmq_url=rabbitmq_url,
+        prefix="unused.",
+        public_key_file=minter.public_file,
+        covers_dir=tmp_path,
+    )
+    client = create_app(config).test_client()
+    error = assert_error_shape(client.get("/api/books"), 503)
+    assert error["code"] == "upstream_unavailable"
+    assert client.get("/health/ready").status_code == 503
