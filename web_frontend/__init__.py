@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.web.app import init_common
 from web_frontend import clients, presenters
 from web_frontend.auth import current_user
-from web_frontend.config import Config, from_env
+from web_frontend.config import DEV_SECRET, Config, from_env
 from web_frontend.forms import ActionForm
 from web_frontend.views import account, cart, catalogue, errors, orders, selling
 
@@ -31,6 +31,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or from_env()
+    if not config.development and config.secret_key == DEV_SECRET:
+        # the session cookie holds the user's token: never sign it with a published key
+        raise RuntimeError("Set FRONTEND_SECRET_KEY (or _FILE) outside development.")
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,

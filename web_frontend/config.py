@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+DEV_SECRET = "dev-only-change-me"
+
 
 @dataclass(frozen=True)
 class Config:
@@ -41,4 +43,4 @@ def _secret(env: os._Environ[str] | dict[str, str]) -> str:
     if path:
         with open(path, encoding="utf-8") as handle:
             return handle.read().strip()
-    return env.get("FRONTEND_SECRET_KEY", "dev-only-change-me")
+    return env.get("FRONTEND_SECRET_KEY", DEV_SECRET)

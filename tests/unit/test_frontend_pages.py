@@ -570,3 +570,9 @@ def test_the_request_id_is_forwarded_to_the_gateway(app: Flask, store: Store) ->
 def test_pages_carry_a_strict_content_security_policy(app: Flask, store: Store) -> None:
     policy = app.test_client().get("/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "default-src 'self'" in policy
+
+
+def test_production_refuses_to_start_with_the_development_secret() -> None:
+    with pytest.raises(RuntimeError, match="FRONTEND_SECRET_KEY"):
+        create_app(from_env({"BOOKSTORE_ENV": "production"}))
+    assert create_app(from_env({"BOOKSTORE_ENV": "production", "FRONTEND_SECRET_KEY": "s3cret"}))
