@@ -21,26 +21,8 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or from_env()
     app = Flask(__name__)
     app.extensions["config"] = config
-    upstreams = build_upstreams(
-        config.upstream_urls(), pool_size=config.pool_size, connect_timeout=config.connect_timeout
-    )
-    denylist = Denylist()
-    if not config.follow_revocations:
-        denylist.synced.set()  # nothing to wait for: revocation is off (tests, tools)
-    guard = FollowerGuard(lambda: _follower(config, denylist, upstreams["auth"]))
-    gw = proxy.Gateway(
-        upstreams=upstreams,
-        verifier=load_verifier(
-            config.jwt_public_key_file, issuer=config.jwt_issuer, audience=config.jwt_audience
-        ),
-        denylist=denylist,
-        guard=guard if config.follow_revocations else None,
-        default_timeout=config.upstream_timeout,
-        sync_wait=config.revocation_sync_wait,
-        trusted_proxies=tuple(ip_network(n, strict=False) for n in config.trusted_proxies),
-    )
-    app.extensions["gateway"] = gw
-    checks: dict[str, Check] = {name: u.healthy for name, u in upstreams.items()}
+    gw = app.extensions["gateway"] = build_gateway(config)
+    checks: dict[str, Check] = {name: u.healthy for name, u in gw.upstreams.items()}
     checks["revocations"] = lambda: _follower_ready(gw)
     init_common(
         app,
@@ -57,6 +39,28 @@ def create_app(config: Config | None = None) -> Flask:
         "/api/openapi.json", "openapi", _openapi, methods=["GET"], provide_automatic_options=False
     )
     return app
+
+
+def build_gateway(config: Config) -> proxy.Gateway:
+    """Upstream pools, the token verifier and the denylist with its (not yet started) follower."""
+    upstreams = build_upstreams(
+        config.upstream_urls(), pool_size=config.pool_size, connect_timeout=config.connect_timeout
+    )
+    denylist = Denylist()
+    if not config.follow_revocations:
+        denylist.synced.set()  # nothing to wait for: revocation is off (tests, tools)
+    guard = FollowerGuard(lambda: _follower(config, denylist, upstreams["auth"]))
+    return proxy.Gateway(
+        upstreams=upstreams,
+        verifier=load_verifier(
+            config.jwt_public_key_file, issuer=config.jwt_issuer, audience=config.jwt_audience
+        ),
+        denylist=denylist,
+        guard=guard if config.follow_revocations else None,
+        default_timeout=config.upstream_timeout,
+        sync_wait=config.revocation_sync_wait,
+        trusted_proxies=tuple(ip_network(n, strict=False) for n in config.trusted_proxies),
+    )
 
 
 def _openapi() -> Response:
