@@ -11,6 +11,7 @@ rounds so both see the same machine. Prints requests/s, p50, p99 and the ratios.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import tempfile
@@ -171,6 +172,8 @@ def report(results: dict, args: argparse.Namespace) -> None:
         f"GET /api/auth/me, concurrency {args.concurrency}, "
         f"{args.rounds} x {args.duration:.0f}s per target, same run"
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  machine: {os.cpu_count()} cores, load average {load} (1/5/15 min)")
     for name, r in results.items():
         print(
             f"  {name:8} {r['rps']:8.1f} req/s   p50 {r['p50_ms']:6.2f} ms   "
