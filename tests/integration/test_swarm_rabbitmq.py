@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pika
 import pytest
@@ -77,7 +78,16 @@ def wait_for_queue(channel: Any, name: str, timeout: float = 30) -> None:
 
 
 @pytest.fixture
-def connection(rabbitmq_url: str) -> Iterator[pika.BlockingConnection]:
+def local_node(rabbitmq_url: str) -> None:
+    """rabbitmqctl reaches the local node only: skip when the tests' broker is another one
+    (a testcontainers broker on a mapped port, a remote TEST_RABBITMQ_URL)."""
+    url = urlsplit(rabbitmq_url)
+    if url.hostname not in ("127.0.0.1", "localhost") or url.port not in (None, 5672):
+        pytest.skip("the test broker is not the local node rabbitmqctl manages")
+
+
+@pytest.fixture
+def connection(rabbitmq_url: str, local_node: None) -> Iterator[pika.BlockingConnection]:
     conn = pika.BlockingConnection(pika.URLParameters(rabbitmq_url))
     yield conn
     if conn.is_open:
@@ -90,7 +100,7 @@ def import_definitions(definitions: dict[str, Any]) -> None:
 
 
 def test_imported_definitions_match_what_the_services_declare(
-    topology: Topology, connection: pika.BlockingConnection, tmp_path: Path
+    local_node: None, topology: Topology, connection: pika.BlockingConnection, tmp_path: Path
 ) -> None:
     definitions = json.loads((ROOT / "rabbitmq/definitions.json").read_text())
     import_definitions(prefixed(definitions, topology.prefix))
@@ -102,7 +112,7 @@ def test_imported_definitions_match_what_the_services_declare(
 
 
 def test_imported_bindings_route_each_event_to_its_consumers_and_the_rest_aside(
-    topology: Topology, connection: pika.BlockingConnection, tmp_path: Path
+    local_node: None, topology: Topology, connection: pika.BlockingConnection, tmp_path: Path
 ) -> None:
     definitions = json.loads((ROOT / "rabbitmq/definitions.json").read_text())
     import_definitions(prefixed(definitions, topology.prefix))
@@ -124,7 +134,7 @@ def test_imported_bindings_route_each_event_to_its_consumers_and_the_rest_aside(
 
 
 def test_the_entrypoint_seeds_an_application_user_that_can_log_in(
-    rabbitmq_url: str, tmp_path: Path
+    rabbitmq_url: str, local_node: None, tmp_path: Path
 ) -> None:
     user = f"bt_{uuid.uuid4().hex[:10]}"
     password = tmp_path / "password"

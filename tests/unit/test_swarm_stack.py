@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +30,7 @@ def render(*files: Path, **env: str) -> dict[str, Any]:
     docker = shutil.which("docker")
     if docker is None:
         pytest.skip("the docker client is not installed")
-    clean = {"PATH": os.environ.get("PATH", ""), "HOME": str(ROOT / "var"), **env}
+    clean = {"PATH": os.environ.get("PATH", ""), "HOME": tempfile.gettempdir(), **env}
     args = [docker, "stack", "config"] + [a for f in files for a in ("-c", str(f))]
     result = subprocess.run(args, capture_output=True, text=True, env=clean, timeout=60)
     assert result.returncode == 0, result.stderr
