@@ -104,9 +104,10 @@ def logout() -> tuple[str, int]:
 
 @bp.get("/me")
 def me() -> Response:
-    user = service.get_user(sessions=_ctx().sessions, user_id=_signed_in_user().id)
+    caller = current_user()
+    user = service.signed_in_account(sessions=_ctx().sessions, user_id=caller.id, jti=caller.jti)
     if user is None:
-        raise ApiError(401, "This account no longer exists.")
+        raise ApiError(401, "The access token is invalid or expired.")
     return jsonify(user_json(user))
 
 

@@ -144,6 +144,14 @@ def get_user(*, sessions: Sessions, user_id: str) -> User | None:
         return session.get(User, user_id)
 
 
+def signed_in_account(*, sessions: Sessions, user_id: str, jti: str) -> User | None:
+    """The token's user, or None if that token was revoked or the account is gone (one read)."""
+    with sessions() as session:
+        if session.get(RevokedToken, jti) is not None:
+            return None
+        return session.get(User, user_id)
+
+
 def unexpired_revocations(*, sessions: Sessions) -> list[dict[str, object]]:
     """Every revoked token that has not expired yet: what a new gateway replica starts from."""
     cutoff = utc_now() - REVOCATION_GRACE
