@@ -48,6 +48,7 @@ DROPPED_RESPONSE_HEADERS = frozenset(
     )
 )
 UNAUTHORIZED = "The access token is invalid, expired or revoked."
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="bookstore"'}
 
 
 @dataclass
@@ -97,17 +98,21 @@ def _authorization(gw: Gateway, route: routes.Route) -> str | None:
     token = bearer_token()
     if token is None:
         if route.protected:
-            raise ApiError(401, "Sign in first: a Bearer token is required.")
+            raise ApiError(401, "Sign in first: a Bearer token is required.", headers=CHALLENGE)
         return None
     if route.protected and not gw.denylist.synced.wait(gw.sync_wait):
-        raise ApiError(503, "The gateway is still loading revoked tokens; retry shortly.")
+        raise ApiError(
+            503,
+            "The gateway is still loading revoked tokens; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
     try:
         user = gw.verifier.verify(token)
     except InvalidToken:
         user = None
     if user is None or user.jti in gw.denylist:
         if route.protected:
-            raise ApiError(401, UNAUTHORIZED)
+            raise ApiError(401, UNAUTHORIZED, headers=CHALLENGE)
         return None  # public route: it goes on anonymously
     return f"Bearer {token}"
 

@@ -131,6 +131,7 @@ def test_a_protected_route_without_a_token_is_401_and_never_forwarded(app, clien
     response = client.get("/api/orders")
     assert response.status_code == 401
     assert response.json["error"]["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert upstream(app, "order").sent == []
 
 
