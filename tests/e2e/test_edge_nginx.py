@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import System, auth_header
+from web_frontend import CSP as FRONTEND_CSP
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -193,6 +194,12 @@ def test_every_answer_carries_the_security_headers(edge: Edge, path: str) -> Non
     assert response.headers.get("Content-Security-Policy")
     assert response.headers.get("X-Request-Id")
     assert "nginx/" not in response.headers.get("Server", "")
+
+
+def test_the_frontend_keeps_its_own_content_security_policy(edge: Edge) -> None:
+    page, api = edge.get("/"), edge.get("/api/books")
+    assert page.headers["Content-Security-Policy"] == FRONTEND_CSP  # one policy, the page's own
+    assert api.headers["Content-Security-Policy"].startswith("default-src 'self'")
 
 
 def test_a_body_over_the_limit_is_refused_with_413_in_the_api_error_shape(edge: Edge) -> None:
