@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+
+from flask import Flask, Response
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from auth_service import api
 from auth_service.config import Config, from_env
@@ -13,7 +16,10 @@ from auth_service.throttle import ThrottlePolicy
 from auth_service.tokens import TokenIssuer
 from shared.events.connection import broker_reachable
 from shared.web.app import init_common
+from shared.web.errors import error_response
 from shared.web.keys import load_verifier
+
+log = logging.getLogger(__name__)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -49,7 +55,16 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.register_blueprint(api.bp)
     app.register_blueprint(api.internal_bp)
+    app.register_error_handler(OperationalError, _database_unavailable)
     return app
+
+
+def _database_unavailable(exc: OperationalError) -> Response:
+    """The database is away (restart, failover): say so with 503, not a 500."""
+    log.warning("database unavailable: %s", exc.orig)
+    response = error_response(503, "The service is temporarily unavailable; retry shortly.")
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 def throttle_policy(config: Config) -> ThrottlePolicy:

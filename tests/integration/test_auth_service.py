@@ -313,3 +313,12 @@ def test_the_purge_forgets_expired_revocations_only(app) -> None:
     with sessions() as session:
         assert session.get(RevokedToken, "long-gone") is None
     assert "long-gone" not in listed
+
+
+def test_a_database_outage_is_a_503_in_the_error_shape(config: Config) -> None:
+    closed = replace(config, database_url="mysql+pymysql://root@127.0.0.1:1/nowhere")
+    client = create_app(closed).test_client()
+    response = register(client, new_email())
+    assert response.status_code == 503
+    assert response.json["error"]["code"] == "upstream_unavailable"
+    assert response.headers["Retry-After"] == "2"
