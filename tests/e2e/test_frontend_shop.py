@@ -17,6 +17,7 @@ PNG_1PX = bytes.fromhex(
     "3a0000000049454e44ae426082"
 )
 CARD_OK, CARD_DECLINED = "4242 4242 4242 4242", "4000 0000 0000 0002"
+CARD_CAPTURE_FAILS = "4000 0000 0000 0341"
 
 
 class Shopper:
@@ -151,6 +152,37 @@ def test_a_declined_card_is_explained_on_the_checkout_page(
     assert response.status_code == 402
     assert "Payment declined." in response.text
     assert "Your cart is empty" not in buyer.get("/cart").text
+
+
+def test_a_failed_capture_cancels_the_order_and_the_page_says_why(
+    system: System, seller: Shopper, buyer: Shopper
+) -> None:
+    book_id = seller.sell(f"Tehanu {uuid.uuid4().hex[:6]}")
+    wait_for(lambda: buyer.get(f"/checkout?book_id={book_id}&quantity=1").status_code == 200)
+    placed = buyer.post(
+        "/checkout",
+        {
+            "book_id": book_id,
+            "quantity": "1",
+            "name": "Bruno",
+            "line1": "12 Library Lane",
+            "city": "Portland",
+            "postal_code": "97201",
+            "country": "US",
+            "holder": "Bruno",
+            "card_number": CARD_CAPTURE_FAILS,
+            "exp_month": "12",
+            "exp_year": "2031",
+            "cvc": "123",
+            "idempotency_key": str(uuid.uuid4()),
+        },
+    )
+    assert placed.status_code == 303, placed.text
+    order_path = placed.headers["Location"]
+    state = wait_for(lambda: (s := buyer.get(order_path + "/timeline.json").json())["final"] and s)
+    assert state["status"] == "cancelled"
+    page = buyer.get(order_path).text
+    assert "Cancelled" in page and "notice-error" in page and "Cancel order" not in page
 
 
 def test_after_logout_private_pages_send_back_to_login(system: System, buyer: Shopper) -> None:
