@@ -185,6 +185,34 @@ def test_a_failed_capture_cancels_the_order_and_the_page_says_why(
     assert "Cancelled" in page and "notice-error" in page and "Cancel order" not in page
 
 
+def test_the_cart_tells_about_a_new_price_and_a_book_that_was_withdrawn(
+    system: System, seller: Shopper, buyer: Shopper
+) -> None:
+    kept, withdrawn = seller.sell(f"Lavinia {uuid.uuid4().hex[:6]}"), seller.sell("Always Coming")
+    for book_id in (kept, withdrawn):
+        wait_for(
+            lambda b=book_id: (
+                buyer.post("/cart", {"book_id": b, "quantity": "1", "action": "add"}).headers[
+                    "Location"
+                ]
+                == "/cart"
+            )
+        )
+    edit = {
+        "title": "Lavinia",
+        "author": "Ursula K. Le Guin",
+        "category": "Fiction",
+        "condition": "good",
+        "price": "15.00",
+        "stock": "3",
+    }
+    assert seller.post(f"/books/{kept}/edit", edit).status_code == 303
+    assert seller.post(f"/books/{withdrawn}/delete", {}).status_code == 303
+    page = wait_for(lambda: (t := buyer.get("/cart").text).count("notice-warning") >= 2 and t)
+    assert "$15.00" in page and "was <s>$14.00</s>" in page
+    assert "Always Coming" not in page.split("<table")[-1]
+
+
 def test_after_logout_private_pages_send_back_to_login(system: System, buyer: Shopper) -> None:
     assert buyer.get("/orders").status_code == 200
     assert buyer.post("/logout", {}).status_code == 303
