@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from shared.web.errors import ApiError, ValidationError, register_error_handlers
 from shared.web.requests import init_request_ids
@@ -23,221 +23,250 @@ from web_frontend.fake_gateway.store import (
     validate_book,
 )
 
+bp = Blueprint("fake_api", __name__)
+
 
 def create_fake_gateway(store: Store | None = None) -> Flask:
     app = Flask("fake_gateway")
-    app.extensions["store"] = store = store or Store()
+    app.extensions["store"] = store or Store()
     init_request_ids(app)
     register_error_handlers(app)
-
-    @app.before_request
-    def _record() -> None:
-        store.requests.append(
-            {
-                "method": request.method,
-                "path": request.path,
-                "request_id": request.headers.get("X-Request-Id"),
-                "json": request.get_json(silent=True),
-                "args": request.args.to_dict(),
-            }
-        )
-
-    def user() -> dict[str, Any]:
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if token not in store.tokens:
-            raise ApiError(401, "The access token is invalid or expired.")
-        return store.users[store.tokens[token]]
-
-    def book_or_404(book_id: str) -> dict[str, Any]:
-        if book_id not in store.books:
-            raise ApiError(404, "No such book.")
-        return store.books[book_id]
-
-    def page(items: list[dict[str, Any]]) -> Response:
-        p, per = int(request.args.get("page", 1)), int(request.args.get("per_page", 20))
-        return jsonify(items=items[(p - 1) * per : p * per], page=p, per_page=per, total=len(items))
-
-    @app.post("/api/auth/register")
-    def register() -> Any:
-        body = request.get_json()
-        if len(body.get("password", "")) < 8:
-            raise ValidationError({"password": "must be at least 8 characters"})
-        if any(u["email"] == body["email"].lower() for u in store.users.values()):
-            raise ApiError(409, "This email is already registered.")
-        uid = str(uuid.uuid4())
-        store.users[uid] = {
-            "id": uid,
-            "email": body["email"].lower(),
-            "name": body["name"],
-            "password": body["password"],
-            "created_at": now(),
-        }
-        return jsonify(user=public(store.users[uid])), 201
-
-    @app.post("/api/auth/login")
-    def login() -> Any:
-        body = request.get_json()
-        found = [u for u in store.users.values() if u["email"] == body["email"].lower()]
-        if not found or found[0]["password"] != body["password"]:
-            raise ApiError(401, "Wrong email or password.")
-        token = uuid.uuid4().hex
-        store.tokens[token] = found[0]["id"]
-        return jsonify(
-            access_token=token, token_type="Bearer", expires_in=900, user=public(found[0])
-        )
-
-    @app.post("/api/auth/logout")
-    def logout() -> Any:
-        user()
-        del store.tokens[request.headers["Authorization"].split()[1]]
-        return "", 204
-
-    @app.get("/api/books")
-    def books() -> Any:
-        items = [b for b in store.books.values() if b["stock"] > 0]
-        items = filter_books(items, request.args)
-        return page(
-            sorted(
-                items,
-                key=sort_key(request.args.get("sort")),
-                reverse=request.args.get("sort") != "price_asc",
-            )
-        )
-
-    @app.get("/api/categories")
-    def categories() -> Any:
-        names = sorted({b["category"] for b in store.books.values() if b["stock"] > 0})
-        counts = [
-            {"name": n, "count": sum(b["category"] == n for b in store.books.values())}
-            for n in names
-        ]
-        return jsonify(items=counts)
-
-    @app.get("/api/books/<book_id>")
-    def book(book_id: str) -> Any:
-        return jsonify(book_or_404(book_id))
-
-    @app.post("/api/books")
-    def create_book() -> Any:
-        seller, body = user(), request.get_json()
-        validate_book(body)
-        bid = str(uuid.uuid4())
-        store.books[bid] = {
-            "id": bid,
-            "seller_id": seller["id"],
-            "seller_name": seller["name"],
-            "isbn": None,
-            "description": "",
-            "language": None,
-            "published_year": None,
-            "currency": "USD",
-            "cover_url": None,
-            "created_at": now(),
-            "updated_at": now(),
-            **body,
-            "price": f"{Decimal(str(body['price'])):.2f}",
-        }
-        return jsonify(store.books[bid]), 201
-
-    @app.patch("/api/books/<book_id>")
-    def update_book(book_id: str) -> Any:
-        book = own(book_or_404(book_id), user())
-        body = request.get_json()
-        validate_book({**book, **body})
-        book.update(body, updated_at=now())
-        book["price"] = f"{Decimal(str(book['price'])):.2f}"
-        return jsonify(book)
-
-    @app.delete("/api/books/<book_id>")
-    def delete_book(book_id: str) -> Any:
-        own(book_or_404(book_id), user())
-        del store.books[book_id]
-        return "", 204
-
-    @app.put("/api/books/<book_id>/cover")
-    def put_cover(book_id: str) -> Any:
-        book = own(book_or_404(book_id), user())
-        if not request.content_type or not request.content_type.startswith("image/"):
-            raise ValidationError({"cover": "not a decodable image"})
-        store.covers[book_id] = (request.get_data(), request.content_type)
-        book["cover_url"] = f"/api/books/{book_id}/cover"
-        return jsonify(book)
-
-    @app.get("/api/books/<book_id>/cover")
-    def get_cover(book_id: str) -> Any:
-        if book_id not in store.covers:
-            raise ApiError(404, "No cover.")
-        data, kind = store.covers[book_id]
-        return Response(data, content_type=kind)
-
-    @app.get("/api/me/books")
-    def my_books() -> Any:
-        me = user()
-        return page([b for b in store.books.values() if b["seller_id"] == me["id"]])
-
-    @app.get("/api/cart")
-    def cart() -> Any:
-        return jsonify(cart_of(store, user()["id"]))
-
-    @app.put("/api/cart/items/<book_id>")
-    def put_cart_item(book_id: str) -> Any:
-        me, book = user(), book_or_404(book_id)
-        if book["seller_id"] == me["id"]:
-            raise ApiError(409, "You cannot buy your own book.")
-        quantity = request.get_json().get("quantity")
-        if not isinstance(quantity, int) or not 1 <= quantity <= 99:
-            raise ValidationError({"quantity": "must be between 1 and 99"})
-        store.carts.setdefault(me["id"], {})[book_id] = {
-            "quantity": quantity,
-            "price_seen": book["price"],
-            "title": book["title"],
-        }
-        return jsonify(cart_of(store, me["id"]))
-
-    @app.delete("/api/cart/items/<book_id>")
-    def delete_cart_item(book_id: str) -> Any:
-        store.carts.get(user()["id"], {}).pop(book_id, None)
-        return jsonify(cart_of(store, user()["id"]))
-
-    @app.post("/api/orders")
-    def place_order() -> Any:
-        me, body = user(), request.get_json()
-        key = (me["id"], request.headers.get("Idempotency-Key", uuid.uuid4().hex))
-        if key in store.idempotency:
-            return jsonify(store.orders[store.idempotency[key]]), 202
-        order = new_order(store, me, body)
-        store.idempotency[key] = order["id"]
-        if body.get("from_cart"):
-            store.carts[me["id"]] = {}
-        return jsonify(order), 202
-
-    @app.get("/api/orders")
-    def orders() -> Any:
-        me = user()
-        mine = [o for o in store.orders.values() if o["buyer_id"] == me["id"]]
-        return page(sorted(mine, key=lambda o: o["created_at"], reverse=True))
-
-    @app.get("/api/orders/<order_id>")
-    def order(order_id: str) -> Any:
-        return jsonify(order_of(store, order_id, user()))
-
-    @app.post("/api/orders/<order_id>/cancel")
-    def cancel(order_id: str) -> Any:
-        order = order_of(store, order_id, user())
-        if order["status"] not in ("pending", "reserved", "paid"):
-            raise ApiError(409, f"The order is already {order['status']}.")
-        store.advance(order_id, "cancelled", "cancelled by the buyer")
-        return jsonify(order)
-
-    @app.get("/api/me/sales")
-    def sales() -> Any:
-        me = user()
-        sold = [
-            {**i, "order_id": o["id"], "status": o["status"], "created_at": o["created_at"]}
-            for o in store.orders.values()
-            for i in o["items"]
-            if i["seller_id"] == me["id"]
-        ]
-        return page(sold)
-
+    app.before_request(_record)
+    app.register_blueprint(bp)
     return app
+
+
+def _store() -> Store:
+    return current_app.extensions["store"]  # type: ignore[no-any-return]
+
+
+def _record() -> None:
+    """Keep what the frontend sent: tests read it."""
+    _store().requests.append(
+        {
+            "method": request.method,
+            "path": request.path,
+            "request_id": request.headers.get("X-Request-Id"),
+            "json": request.get_json(silent=True),
+            "args": request.args.to_dict(),
+        }
+    )
+
+
+def user() -> dict[str, Any]:
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token not in _store().tokens:
+        raise ApiError(401, "The access token is invalid or expired.")
+    return _store().users[_store().tokens[token]]
+
+
+def book_or_404(book_id: str) -> dict[str, Any]:
+    if book_id not in _store().books:
+        raise ApiError(404, "No such book.")
+    return _store().books[book_id]
+
+
+def page(items: list[dict[str, Any]]) -> Response:
+    p, per = int(request.args.get("page", 1)), int(request.args.get("per_page", 20))
+    return jsonify(items=items[(p - 1) * per : p * per], page=p, per_page=per, total=len(items))
+
+
+@bp.post("/api/auth/register")
+def register() -> Any:
+    body = request.get_json()
+    if len(body.get("password", "")) < 8:
+        raise ValidationError({"password": "must be at least 8 characters"})
+    if any(u["email"] == body["email"].lower() for u in _store().users.values()):
+        raise ApiError(409, "This email is already registered.")
+    uid = str(uuid.uuid4())
+    _store().users[uid] = {
+        "id": uid,
+        "email": body["email"].lower(),
+        "name": body["name"],
+        "password": body["password"],
+        "created_at": now(),
+    }
+    return jsonify(user=public(_store().users[uid])), 201
+
+
+@bp.post("/api/auth/login")
+def login() -> Any:
+    body = request.get_json()
+    found = [u for u in _store().users.values() if u["email"] == body["email"].lower()]
+    if not found or found[0]["password"] != body["password"]:
+        raise ApiError(401, "Wrong email or password.")
+    token = uuid.uuid4().hex
+    _store().tokens[token] = found[0]["id"]
+    return jsonify(access_token=token, token_type="Bearer", expires_in=900, user=public(found[0]))
+
+
+@bp.post("/api/auth/logout")
+def logout() -> Any:
+    user()
+    del _store().tokens[request.headers["Authorization"].split()[1]]
+    return "", 204
+
+
+@bp.get("/api/books")
+def books() -> Any:
+    items = [b for b in _store().books.values() if b["stock"] > 0]
+    items = filter_books(items, request.args)
+    return page(
+        sorted(
+            items,
+            key=sort_key(request.args.get("sort")),
+            reverse=request.args.get("sort") != "price_asc",
+        )
+    )
+
+
+@bp.get("/api/categories")
+def categories() -> Any:
+    names = sorted({b["category"] for b in _store().books.values() if b["stock"] > 0})
+    counts = [
+        {"name": n, "count": sum(b["category"] == n for b in _store().books.values())}
+        for n in names
+    ]
+    return jsonify(items=counts)
+
+
+@bp.get("/api/books/<book_id>")
+def book(book_id: str) -> Any:
+    return jsonify(book_or_404(book_id))
+
+
+@bp.post("/api/books")
+def create_book() -> Any:
+    seller, body = user(), request.get_json()
+    validate_book(body)
+    bid = str(uuid.uuid4())
+    _store().books[bid] = {
+        "id": bid,
+        "seller_id": seller["id"],
+        "seller_name": seller["name"],
+        "isbn": None,
+        "description": "",
+        "language": None,
+        "published_year": None,
+        "currency": "USD",
+        "cover_url": None,
+        "created_at": now(),
+        "updated_at": now(),
+        **body,
+        "price": f"{Decimal(str(body['price'])):.2f}",
+    }
+    return jsonify(_store().books[bid]), 201
+
+
+@bp.patch("/api/books/<book_id>")
+def update_book(book_id: str) -> Any:
+    book = own(book_or_404(book_id), user())
+    body = request.get_json()
+    validate_book({**book, **body})
+    book.update(body, updated_at=now())
+    book["price"] = f"{Decimal(str(book['price'])):.2f}"
+    return jsonify(book)
+
+
+@bp.delete("/api/books/<book_id>")
+def delete_book(book_id: str) -> Any:
+    own(book_or_404(book_id), user())
+    del _store().books[book_id]
+    return "", 204
+
+
+@bp.put("/api/books/<book_id>/cover")
+def put_cover(book_id: str) -> Any:
+    book = own(book_or_404(book_id), user())
+    if not request.content_type or not request.content_type.startswith("image/"):
+        raise ValidationError({"cover": "not a decodable image"})
+    _store().covers[book_id] = (request.get_data(), request.content_type)
+    book["cover_url"] = f"/api/books/{book_id}/cover"
+    return jsonify(book)
+
+
+@bp.get("/api/books/<book_id>/cover")
+def get_cover(book_id: str) -> Any:
+    if book_id not in _store().covers:
+        raise ApiError(404, "No cover.")
+    data, kind = _store().covers[book_id]
+    return Response(data, content_type=kind)
+
+
+@bp.get("/api/me/books")
+def my_books() -> Any:
+    me = user()
+    return page([b for b in _store().books.values() if b["seller_id"] == me["id"]])
+
+
+@bp.get("/api/cart")
+def cart() -> Any:
+    return jsonify(cart_of(_store(), user()["id"]))
+
+
+@bp.put("/api/cart/items/<book_id>")
+def put_cart_item(book_id: str) -> Any:
+    me, book = user(), book_or_404(book_id)
+    if book["seller_id"] == me["id"]:
+        raise ApiError(409, "You cannot buy your own book.")
+    quantity = request.get_json().get("quantity")
+    if not isinstance(quantity, int) or not 1 <= quantity <= 99:
+        raise ValidationError({"quantity": "must be between 1 and 99"})
+    _store().carts.setdefault(me["id"], {})[book_id] = {
+        "quantity": quantity,
+        "price_seen": book["price"],
+        "title": book["title"],
+    }
+    return jsonify(cart_of(_store(), me["id"]))
+
+
+@bp.delete("/api/cart/items/<book_id>")
+def delete_cart_item(book_id: str) -> Any:
+    _store().carts.get(user()["id"], {}).pop(book_id, None)
+    return jsonify(cart_of(_store(), user()["id"]))
+
+
+@bp.post("/api/orders")
+def place_order() -> Any:
+    me, body = user(), request.get_json()
+    key = (me["id"], request.headers.get("Idempotency-Key", uuid.uuid4().hex))
+    if key in _store().idempotency:
+        return jsonify(_store().orders[_store().idempotency[key]]), 202
+    order = new_order(_store(), me, body)
+    _store().idempotency[key] = order["id"]
+    if body.get("from_cart"):
+        _store().carts[me["id"]] = {}
+    return jsonify(order), 202
+
+
+@bp.get("/api/orders")
+def orders() -> Any:
+    me = user()
+    mine = [o for o in _store().orders.values() if o["buyer_id"] == me["id"]]
+    return page(sorted(mine, key=lambda o: o["created_at"], reverse=True))
+
+
+@bp.get("/api/orders/<order_id>")
+def order(order_id: str) -> Any:
+    return jsonify(order_of(_store(), order_id, user()))
+
+
+@bp.post("/api/orders/<order_id>/cancel")
+def cancel(order_id: str) -> Any:
+    order = order_of(_store(), order_id, user())
+    if order["status"] not in ("pending", "reserved", "paid"):
+        raise ApiError(409, f"The order is already {order['status']}.")
+    _store().advance(order_id, "cancelled", "cancelled by the buyer")
+    return jsonify(order)
+
+
+@bp.get("/api/me/sales")
+def sales() -> Any:
+    me = user()
+    sold = [
+        {**i, "order_id": o["id"], "status": o["status"], "created_at": o["created_at"]}
+        for o in _store().orders.values()
+        for i in o["items"]
+        if i["seller_id"] == me["id"]
+    ]
+    return page(sold)
