@@ -11,3 +11,5 @@ keepalive = 5
 accesslog = None  # the apps log every request as JSON themselves
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# Every local process would share $HOME/.gunicorn/gunicorn.ctl; nothing here uses it.
+control_socket_disable = True

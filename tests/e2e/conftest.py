@@ -23,7 +23,7 @@ from scripts.keys import ensure_key_pair
 from scripts.stack import ROOT, SERVICES, ProcessGroup, Ports, migrate_all, process_specs, stack_env
 from tests.conftest import RUN_ID, delete_topology
 
-E2E_PORT_BASE = int(os.environ.get("E2E_PORT_BASE", "18000"))
+E2E_PORT_BASE = int(os.environ.get("E2E_PORT_BASE", "18000"))  # two runs at once: set it apart
 
 
 @dataclass
