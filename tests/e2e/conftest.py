@@ -11,6 +11,8 @@ round-robins across them (what Swarm's service VIP does in production).
 from __future__ import annotations
 
 import os
+import random
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,7 +25,21 @@ from scripts.keys import ensure_key_pair
 from scripts.stack import ROOT, SERVICES, ProcessGroup, Ports, migrate_all, process_specs, stack_env
 from tests.conftest import RUN_ID, delete_topology
 
-E2E_PORT_BASE = int(os.environ.get("E2E_PORT_BASE", "18000"))  # two runs at once: set it apart
+
+
+def free_port_base() -> int:
+    """E2E_PORT_BASE, or a random base whose ports are free (so two runs never collide)."""
+    if "E2E_PORT_BASE" in os.environ:
+        return int(os.environ["E2E_PORT_BASE"])
+    while True:
+        base = random.randrange(20000, 60000, 300)
+        if all(port_is_free(base + offset) for offset in (0, 1, 10, 20, 110, 120)):
+            return base
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 @dataclass
@@ -65,7 +81,7 @@ def system(
     database_factory: Callable[[str], str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[System]:
-    ports = Ports.offset(E2E_PORT_BASE)
+    ports = Ports.offset(free_port_base())
     prefix = f"{RUN_ID}.e2e."
     keys = tmp_path_factory.mktemp("keys")
     ensure_key_pair(keys / "jwt_private.pem", keys / "jwt_public.pem")
