@@ -22,9 +22,8 @@ import pytest
 import requests
 
 from scripts.keys import ensure_key_pair
-from scripts.stack import ROOT, SERVICES, ProcessGroup, Ports, migrate_all, process_specs, stack_env
+from scripts.stack import ROOT, SERVICES, Ports, ProcessGroup, migrate_all, process_specs, stack_env
 from tests.conftest import RUN_ID, delete_topology
-
 
 
 def free_port_base() -> int:
