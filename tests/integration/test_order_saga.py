@@ -319,3 +319,28 @@ def test_no_card_number_or_cvc_is_ever_stored_or_logged(order_stack: OrderStack)
     for log in (ROOT / "var/log/it" / RUN_ID / "orders").glob("*.log"):
         content = log.read_text(errors="replace")
         assert not any(secret in content for secret in secrets), log
+
+
+def test_a_cancel_racing_the_reservation_never_leaves_money_taken_or_stock_held(
+    order_stack: OrderStack,
+) -> None:
+    seller, _ = order_stack.user()
+    book = order_stack.list_book(seller, stock=5)
+    _, buyer = order_stack.user()
+    ids = []
+    for _ in range(5):
+        placed = order_stack.order(buyer, items=[{"book_id": book, "quantity": 1}]).json()
+        cancel = requests.post(
+            f"{order_stack.api}/api/orders/{placed['id']}/cancel", headers=buyer, timeout=5
+        )
+        assert cancel.status_code == 200, cancel.text
+        ids.append(placed["id"])
+    time.sleep(1.5)  # let every stock.reserved / order.cancelled settle
+    for order_id in ids:
+        order = order_stack.wait_status(buyer, order_id, "cancelled")
+        assert order["payment"]["status"] in ("voided", "refunded")
+        ledger = order_stack.scalar(
+            "SELECT status FROM simulated_payments WHERE reference = %s", order_id
+        )
+        assert ledger in ("voided", "refunded")
+    order_stack.wait_for_book(book, lambda row: row["stock"] == 5)
