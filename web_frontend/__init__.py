@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from typing import Any
+
+from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -35,18 +37,7 @@ def create_app(config: Config | None = None) -> Flask:
         # the session cookie holds the user's token: never sign it with a published key
         raise RuntimeError("Set FRONTEND_SECRET_KEY (or _FILE) outside development.")
     app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=config.secret_key,
-        SESSION_COOKIE_NAME="bookstore_session",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config.secure_cookies,
-        WTF_CSRF_TIME_LIMIT=8 * 3600,
-    )
-    app.extensions["config"] = config
-    app.session_interface = SessionInterface()
-    if config.behind_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
+    _configure_session(app, config)
     clients.init_app(app, config.gateway_url, config.gateway_timeout)
     init_common(
         app,
@@ -60,15 +51,34 @@ def create_app(config: Config | None = None) -> Flask:
     for module in (catalogue, account, selling, cart, orders):
         app.register_blueprint(module.bp)
     errors.register(app)  # after init_common: pages get HTML errors, not the API's JSON
-    app.context_processor(
-        lambda: {
-            "user": current_user(),
-            "action_form": ActionForm(),
-            "settings": app.extensions["config"],
-        }
-    )
+    app.context_processor(_page_context)
     app.after_request(_headers)
     return app
+
+
+def _configure_session(app: Flask, config: Config) -> None:
+    """A signed cookie: HttpOnly, SameSite=Lax, Secure over HTTPS (seen through the edge)."""
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_NAME="bookstore_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+    )
+    app.extensions["config"] = config
+    app.session_interface = SessionInterface()
+    if config.behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore
+
+
+def _page_context() -> dict[str, Any]:
+    """What every template sees: the user, a CSRF-only form for buttons, the settings."""
+    return {
+        "user": current_user(),
+        "action_form": ActionForm(),
+        "settings": current_app.extensions["config"],
+    }
 
 
 def _headers(response: Response) -> Response:
