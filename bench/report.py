@@ -46,7 +46,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{pipe['pipeline_per_s']:.0f} events/s",
             f"raw pika publish (confirms) then consume (acks): "
             f"{pipe['raw_publish_then_consume_per_s']:.0f} events/s "
-            f"({pipe['raw_publish_per_s']:.0f} publish, {pipe['raw_consume_per_s']:.0f} consume)",
+            f"({pipe['raw_publish_per_s']:.0f} publish, {pipe['raw_consume_per_s']:.0f} consume);"
+            f" the relay alone sent {pipe.get('relay_per_s', 0):.0f} events/s",
             f"{pipe['ratio']:.2f}x",
         )
     )

@@ -44,6 +44,14 @@ def checkout_body(items: list[dict[str, Any]], card: str = CARD_OK) -> dict[str,
     }
 
 
+def in_error_shape(response: requests.Response) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and isinstance(body.get("error"), dict)
+
+
 @dataclass
 class Outcomes:
     """What the load saw, shared by its threads (guarded by `lock`)."""
@@ -52,6 +60,7 @@ class Outcomes:
     answers: Counter[int] = field(default_factory=Counter)
     retries: int = 0
     unresolved: list[str] = field(default_factory=list)
+    bad_shape: list[str] = field(default_factory=list)  # refusals not in the API error shape
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -128,6 +137,8 @@ class CheckoutLoad:
             if response is not None:
                 with self.outcomes.lock:
                     self.outcomes.answers[response.status_code] += 1
+                    if response.status_code >= 400 and not in_error_shape(response):
+                        self.outcomes.bad_shape.append(f"{response.status_code} {response.text}")
                 if response.status_code in DEFINITE:
                     return response
             with self.outcomes.lock:

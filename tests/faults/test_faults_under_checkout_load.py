@@ -43,6 +43,7 @@ def run_under_load(
 def assert_nothing_lost(shop: Shop, load: CheckoutLoad) -> None:
     outcomes = load.outcomes
     assert outcomes.unresolved == [], f"checkouts never answered: {outcomes.unresolved}"
+    assert outcomes.bad_shape == [], "refusals outside the API error shape"
     assert len(outcomes.accepted) >= 10, f"too little load to prove anything: {outcomes}"
     report = shop.settle()
     assert report.ok, str(report)

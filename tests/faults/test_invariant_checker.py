@@ -1,0 +1,30 @@
+"""The invariant checker itself: it must be able to fail, or the fault tests prove nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from bench.invariants import Scope, check
+from catalog_service.models import Book
+from tests.faults.conftest import Shop
+
+pytestmark = pytest.mark.faults
+
+
+def test_the_checker_reports_a_copy_that_vanished_from_the_shelf(shop: Shop) -> None:
+    book_id = shop.list_books([5])[0]
+    scope = Scope({book_id: 5})
+    assert shop.settle(timeout=30).ok
+    with shop.dbs.catalog.begin() as conn:
+        conn.execute(update(Book).where(Book.id == book_id).values(stock=Book.stock - 1))
+    try:
+        report = check(shop.dbs, scope)
+        assert not report.ok
+        assert any(
+            f"book {book_id}: initial 5 - taken 0 != current 4" in v for v in report.violations
+        )
+        assert any("read model stock 5 != catalog 4" in v for v in report.violations)
+    finally:
+        with shop.dbs.catalog.begin() as conn:
+            conn.execute(update(Book).where(Book.id == book_id).values(stock=Book.stock + 1))
