@@ -59,12 +59,15 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """new_page(viewport=DESKTOP): a page in a fresh context (its own cookies)."""
+    """new_page(viewport=DESKTOP, javascript=True): a page in a fresh context (own cookies)."""
     contexts = []
 
-    def make(viewport: dict[str, int] = DESKTOP) -> Page:
+    def make(viewport: dict[str, int] = DESKTOP, javascript: bool = True) -> Page:
         context = browser.new_context(
-            viewport=viewport, device_scale_factor=1, is_mobile=viewport["width"] < 500
+            viewport=viewport,
+            device_scale_factor=1,
+            is_mobile=viewport["width"] < 500,
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(20_000)
         contexts.append(context)

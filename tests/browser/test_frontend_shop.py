@@ -196,3 +196,23 @@ def test_the_catalogue_is_usable_with_the_keyboard(
     link.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Middlemarch")
+
+
+def test_without_javascript_a_shopper_still_buys_and_sees_the_status_on_reload(
+    system: System, shelf: list[dict[str, Any]], new_page: Callable[..., Page]
+) -> None:
+    page = new_page(javascript=False)
+    register(page, system, "Nora Noscript")
+    page.goto(f"{system.frontend_url}/books/{shelf[3]['id']}")
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="Checkout").click()
+    fill_checkout(page, "4242 4242 4242 4242")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(page.locator(".flash-success")).to_contain_text("Your order is placed")
+    expect(page.get_by_role("link", name="reload it")).to_be_visible()
+    for _ in range(60):
+        page.reload()
+        if page.locator("#order-live .status").inner_text() == "Delivered":
+            break
+        page.wait_for_timeout(500)
+    expect(page.locator("#order-live .status")).to_have_text("Delivered")
