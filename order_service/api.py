@@ -86,6 +86,7 @@ def place_order() -> tuple[Response, int]:
         checkout=parse_checkout(body),
         idempotency_key=key,
         fingerprint=checkout.request_fingerprint(body),
+        pending_timeout_seconds=current_app.extensions["config"].pending_timeout_seconds,
     )
     response = jsonify(order_json(placed.order))
     response.headers["Location"] = f"/api/orders/{placed.order.id}"

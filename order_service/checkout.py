@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from order_service.models import (
     IdempotencyKey,
     Order,
     OrderItem,
+    OrderTimer,
     TimelineEntry,
 )
 from order_service.payments import Authorization, PaymentDeclined, PaymentProvider
@@ -59,6 +60,7 @@ class Draft:
     items: list[OrderItem]
     idempotency_key: str | None
     fingerprint: str
+    pending_timeout_seconds: float
 
     @property
     def total(self) -> Decimal:
@@ -73,6 +75,7 @@ def place_order(
     checkout: Checkout,
     idempotency_key: str | None = None,
     fingerprint: str = "",
+    pending_timeout_seconds: float = 600.0,
 ) -> Placed:
     """Price from the read model, authorize, then save `pending` + order.placed in one go."""
     key = idempotency_key
@@ -80,7 +83,9 @@ def place_order(
         return Placed(earlier, replayed=True)
     with sessions() as session:
         items = _priced_items(session, buyer_id, checkout)
-    draft = Draft(str(uuid.uuid4()), buyer_id, checkout, items, key, fingerprint)
+    draft = Draft(
+        str(uuid.uuid4()), buyer_id, checkout, items, key, fingerprint, pending_timeout_seconds
+    )
     auth = _authorize(provider, draft)
     try:
         return Placed(_save(sessions, draft, auth), replayed=False)
@@ -177,6 +182,8 @@ def _save(sessions: sessionmaker[Session], draft: Draft, auth: Authorization) ->
             session.flush()
         order = _new_order(draft, auth, now)
         session.add(order)
+        expiry = now + timedelta(seconds=draft.pending_timeout_seconds)
+        session.add(OrderTimer(order_id=order.id, kind="expire", due_at=expiry))
         events.emit(session, "order.placed", events.order_placed(order), order=order)
         if draft.checkout.from_cart:
             bought = [item.book_id for item in draft.items]

@@ -22,6 +22,8 @@ class Config:
     shipping_delay_seconds: float = 10.0
     delivery_delay_seconds: float = 10.0
     timer_poll_seconds: float = 0.25
+    # A pending order the catalogue never answered is cancelled after this (never stuck).
+    pending_timeout_seconds: float = 600.0
     # `python -m order_service.rebuild_read_model` runs this to make the catalogue republish.
     republish_command: str = "python -m catalog_service.republish"
 
@@ -41,5 +43,6 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         shipping_delay_seconds=float(env.get("SHIPPING_DELAY_SECONDS", "10")),
         delivery_delay_seconds=float(env.get("DELIVERY_DELAY_SECONDS", "10")),
         timer_poll_seconds=float(env.get("ORDER_TIMER_POLL_SECONDS", "0.25")),
+        pending_timeout_seconds=float(env.get("ORDER_PENDING_TIMEOUT_SECONDS", "600")),
         republish_command=env.get("ORDER_REPUBLISH_COMMAND", "python -m catalog_service.republish"),
     )

@@ -1,6 +1,6 @@
-"""Simulated shipping: timers kept in the database, fired by whichever worker replica claims them.
+"""Order timers (ship, deliver, expire a stuck pending order), kept in the database.
 
-Due rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED, so two replicas never fire the same
+Whichever worker replica claims a due timer fires it. Due rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED, so two replicas never fire the same
 timer and never wait for each other; a timer is marked done in the transaction that applies its
 transition, so a crash before the commit just leaves it due for the next poll.
 """
@@ -11,6 +11,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from order_service import events
 from order_service.models import Order, OrderTimer
+from order_service.payments import PaymentProvider, release_payment
 from order_service.saga import transition, utcnow
 from shared.events.retry import Backoff
 
@@ -25,7 +27,13 @@ log = logging.getLogger(__name__)
 CARRIERS = ("UPS", "DHL", "FedEx", "USPS")
 
 
-def fire_due_timers(session: Session, *, delivery_delay_seconds: float, limit: int = 50) -> int:
+@dataclass(frozen=True)
+class TimerSettings:
+    provider: PaymentProvider
+    delivery_delay_seconds: float
+
+
+def fire_due_timers(session: Session, settings: TimerSettings, *, limit: int = 50) -> int:
     """Fire the timers due now in one transaction; returns how many were claimed."""
     with session.begin():
         # READ COMMITTED: no gap locks, so consumers inserting new timers never wait on us.
@@ -40,26 +48,50 @@ def fire_due_timers(session: Session, *, delivery_delay_seconds: float, limit: i
         for timer in timers:
             order = session.get(Order, timer.order_id, with_for_update=True)
             if order is not None:
-                _fire(session, timer, order, delivery_delay_seconds)
+                FIRE[timer.kind](session, order, settings, f"timer:{timer.id}")
             timer.done_at = utcnow()
         return len(timers)
 
 
-def _fire(session: Session, timer: OrderTimer, order: Order, delivery_delay: float) -> None:
-    if timer.kind == "ship" and transition(order, "shipped", cause=f"timer:{timer.id}"):
-        order.carrier = CARRIERS[int(order.id[:8], 16) % len(CARRIERS)]
-        order.tracking_number = f"{order.carrier[:2].upper()}{secrets.token_hex(8).upper()}"
-        order.shipped_at = utcnow()
-        events.emit(session, "order.shipped", events.order_shipped(order), order=order)
-        due = utcnow() + timedelta(seconds=delivery_delay)
-        session.add(OrderTimer(order_id=order.id, kind="deliver", due_at=due))
-    elif timer.kind == "deliver" and transition(order, "delivered", cause=f"timer:{timer.id}"):
+def ship(session: Session, order: Order, settings: TimerSettings, cause: str) -> None:
+    if not transition(order, "shipped", cause=cause):
+        return  # cancelled meanwhile
+    order.carrier = CARRIERS[int(order.id[:8], 16) % len(CARRIERS)]
+    order.tracking_number = f"{order.carrier[:2].upper()}{secrets.token_hex(8).upper()}"
+    order.shipped_at = utcnow()
+    events.emit(session, "order.shipped", events.order_shipped(order), order=order)
+    due = utcnow() + timedelta(seconds=settings.delivery_delay_seconds)
+    session.add(OrderTimer(order_id=order.id, kind="deliver", due_at=due))
+
+
+def deliver(session: Session, order: Order, settings: TimerSettings, cause: str) -> None:
+    if transition(order, "delivered", cause=cause):
         order.delivered_at = utcnow()
         events.emit(session, "order.delivered", events.order_delivered(order), order=order)
 
 
+def expire(session: Session, order: Order, settings: TimerSettings, cause: str) -> None:
+    """A pending order the catalogue never answered: cancel it rather than leave it stuck."""
+    if order.status != "pending":
+        return
+    reason = "the stock could not be confirmed in time"
+    transition(order, "cancelled", reason=reason, cause=cause)
+    order.payment_status = release_payment(
+        settings.provider,
+        authorization_id=order.authorization_id,
+        payment_id=order.payment_id,
+        amount=order.total,
+    )
+    # The catalogue releases whatever it may hold for the order, or skips its late order.placed.
+    data = events.order_cancelled(order, reason=reason, stock_was_reserved=False)
+    events.emit(session, "order.cancelled", data, order=order)
+
+
+FIRE = {"ship": ship, "deliver": deliver, "expire": expire}
+
+
 def shipping_timer(
-    session_factory: Callable[[], Session], *, delivery_delay_seconds: float, poll: float
+    session_factory: Callable[[], Session], settings: TimerSettings, *, poll: float
 ) -> Callable[[threading.Event], None]:
     """The worker's timer loop (WorkerSpec.timers): polls until stopped, survives outages."""
 
@@ -68,12 +100,12 @@ def shipping_timer(
         while not stop.is_set():
             try:
                 with session_factory() as session:
-                    fired = fire_due_timers(session, delivery_delay_seconds=delivery_delay_seconds)
+                    fired = fire_due_timers(session, settings)
                 failures = 0
             except Exception as exc:  # outages included: the loop must never die
                 failures += 1
                 fired = 0
-                log.warning("shipping timers failed (%s); retrying", exc)
+                log.warning("order timers failed (%s); retrying", exc)
                 stop.wait(Backoff(base=0.5, cap=10).delay(failures))
             if not fired:
                 stop.wait(poll)

@@ -7,7 +7,7 @@ from order_service.consumers import Saga, build_handlers
 from order_service.db import Database
 from order_service.models import inbox, outbox
 from order_service.payments import SimulatedProvider
-from order_service.timers import shipping_timer
+from order_service.timers import TimerSettings, shipping_timer
 from shared.events import Topology
 from shared.events.worker import Worker, WorkerSpec
 from shared.logs import configure_logging
@@ -17,7 +17,9 @@ def main() -> None:
     config = from_env()
     configure_logging("order_worker", config.log_level)
     db = Database(config.database_url)
-    saga = Saga(SimulatedProvider(db.engine), config.shipping_delay_seconds)
+    provider = SimulatedProvider(db.engine)
+    saga = Saga(provider, config.shipping_delay_seconds)
+    timers = TimerSettings(provider, config.delivery_delay_seconds)
     Worker(
         WorkerSpec(
             service="order",
@@ -29,13 +31,7 @@ def main() -> None:
             topology=Topology(config.event_prefix),
             handlers=build_handlers(saga),
             health_port=config.worker_health_port,
-            timers=[
-                shipping_timer(
-                    db.session,
-                    delivery_delay_seconds=config.delivery_delay_seconds,
-                    poll=config.timer_poll_seconds,
-                )
-            ],
+            timers=[shipping_timer(db.session, timers, poll=config.timer_poll_seconds)],
         )
     ).run()
 

@@ -38,7 +38,7 @@ from shared.events.outbox import properties_for
 from shared.events.topology import Topology, declare
 from tests.conftest import RUN_ID, delete_topology
 
-SHIPPING_DELAY, DELIVERY_DELAY = 1.5, 1.0
+SHIPPING_DELAY, DELIVERY_DELAY, PENDING_TIMEOUT = 1.5, 1.0, 8.0
 GOOD_CARD, DECLINED_CARD, CAPTURE_FAILS = "4242424242424242", "4000000000000002", "4000000000000341"
 
 
@@ -83,6 +83,7 @@ class FakeCatalogue(threading.Thread):
         self.reservations: dict[str, str] = {}  # order id -> reserved | rejected | released
         self.seen: list[Envelope] = []
         self.sent: list[Envelope] = []
+        self.silent: set[str] = set()  # books whose orders get no answer (a stuck catalogue)
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.ready = threading.Event()
@@ -132,6 +133,9 @@ class FakeCatalogue(threading.Thread):
         with self.lock:
             self.seen.append(event)
             order_id = event.data.get("order_id")
+            books = {i.get("book_id") for i in event.data.get("items") or []}
+            if event.type == "order.placed" and books & self.silent:
+                return []
             if event.type == "order.placed" and order_id not in self.reservations:
                 return self._reserve(event)
             if event.type == "order.cancelled":
@@ -396,6 +400,7 @@ def order_stack_fixture(
         "JWT_PUBLIC_KEY_FILE": str(public),
         "SHIPPING_DELAY_SECONDS": str(SHIPPING_DELAY),
         "DELIVERY_DELAY_SECONDS": str(DELIVERY_DELAY),
+        "ORDER_PENDING_TIMEOUT_SECONDS": str(PENDING_TIMEOUT),
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "16",
         "LOG_LEVEL": "INFO",

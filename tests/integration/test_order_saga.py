@@ -344,3 +344,19 @@ def test_a_cancel_racing_the_reservation_never_leaves_money_taken_or_stock_held(
         )
         assert ledger in ("voided", "refunded")
     order_stack.wait_for_book(book, lambda row: row["stock"] == 5)
+
+
+def test_an_order_the_catalogue_never_answers_is_cancelled_instead_of_stuck(
+    order_stack: OrderStack,
+) -> None:
+    seller, _ = order_stack.user()
+    book = order_stack.list_book(seller)
+    with order_stack.catalogue.lock:
+        order_stack.catalogue.silent.add(book)
+    _, buyer = order_stack.user()
+    placed = order_stack.order(buyer, items=[{"book_id": book, "quantity": 1}]).json()
+    order = order_stack.wait_status(buyer, placed["id"], "cancelled", timeout=30)
+    assert order["timeline"][-1]["reason"] == "the stock could not be confirmed in time"
+    assert order["payment"]["status"] == "voided"
+    (event,) = order_stack.catalogue.events("order.cancelled", placed["id"], wait_for=1)
+    assert event.data["stock_was_reserved"] is False
