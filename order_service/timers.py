@@ -1,8 +1,9 @@
 """Order timers (ship, deliver, expire a stuck pending order), kept in the database.
 
-Whichever worker replica claims a due timer fires it. Due rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED, so two replicas never fire the same
-timer and never wait for each other; a timer is marked done in the transaction that applies its
-transition, so a crash before the commit just leaves it due for the next poll.
+Whichever worker replica claims a due timer fires it. Due rows are claimed with SELECT ... FOR
+UPDATE SKIP LOCKED, so two replicas never fire the same timer and never wait for each other; a
+timer is marked done in the transaction that applies its transition, so a crash before the
+commit just leaves it due for the next poll, and a restart loses none.
 """
 
 from __future__ import annotations
