@@ -18,7 +18,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from web_frontend.presenters import CONDITIONS
 
@@ -80,7 +88,12 @@ class BookForm(FlaskForm):
     language = StringField("Language", validators=[Optional(), Length(max=50)])
     published_year = IntegerField("Year published", validators=[Optional(), NumberRange(1, 2100)])
     price = DecimalField(
-        "Price (USD)", places=2, validators=[DataRequired(), NumberRange(min=0.01, max=100000)]
+        "Price (USD)",
+        places=2,
+        validators=[
+            InputRequired(),
+            NumberRange(min=0.01, max=100000, message="Must be from 0.01 to 100000.00."),
+        ],
     )
     stock = IntegerField(
         "Copies in stock", default=1, validators=[InputRequired(), NumberRange(min=0, max=10000)]
@@ -90,6 +103,10 @@ class BookForm(FlaskForm):
         validators=[FileAllowed(["jpg", "jpeg", "png", "webp"], "JPEG, PNG or WebP images only.")],
         description="Optional: JPEG, PNG or WebP, up to 5 MB.",
     )
+
+    def validate_price(self, field: DecimalField) -> None:
+        if field.data is not None and int(field.data.as_tuple().exponent) < -2:
+            raise ValidationError("At most two decimals, e.g. 12.50.")
 
     def api_body(self) -> dict[str, Any]:
         """The fields as the API wants them: price a string with two decimals, ints as ints."""

@@ -316,6 +316,25 @@ def test_sell_shows_the_api_validation_messages_next_to_their_fields(
     assert 'value="Dune"' in response.text
 
 
+def test_sell_refuses_a_price_with_more_than_two_decimals_before_asking_the_api(
+    app: Flask, store: Store, seller: FlaskClient
+) -> None:
+    fields = {
+        "title": "Dune",
+        "author": "F. H.",
+        "category": "Fiction",
+        "condition": "good",
+        "stock": "1",
+    }
+    for price, message in (("12.345", "At most two decimals"), ("0", "Must be from 0.01")):
+        response = post(
+            seller, "/sell", {**fields, "price": price}, content_type="multipart/form-data"
+        )
+        assert response.status_code == 422
+        assert re.search(rf'id="price-error">{message}', response.text)
+    assert store.books == {}
+
+
 def test_sell_uploads_the_cover_and_every_page_shows_it(
     app: Flask, store: Store, seller: FlaskClient
 ) -> None:
