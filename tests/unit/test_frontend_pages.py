@@ -595,3 +595,10 @@ def test_production_refuses_to_start_with_the_development_secret() -> None:
     with pytest.raises(RuntimeError, match="FRONTEND_SECRET_KEY"):
         create_app(from_env({"BOOKSTORE_ENV": "production"}))
     assert create_app(from_env({"BOOKSTORE_ENV": "production", "FRONTEND_SECRET_KEY": "s3cret"}))
+
+
+def test_the_sell_form_suggests_the_categories_already_in_the_catalogue(
+    seller: FlaskClient, book_id: str
+) -> None:
+    page = seller.get("/sell").text
+    assert 'list="known-categories"' in page and '<option value="Fiction">' in page

@@ -37,7 +37,7 @@ def home() -> str:
         listing=listing,
         args=args,
         active=active,
-        categories=_categories(),
+        categories=categories(),
         problem=problem,
     )
 
@@ -75,7 +75,7 @@ def _page() -> int:
         return 1
 
 
-def _categories() -> list[dict[str, Any]]:
+def categories() -> list[dict[str, Any]]:
     try:
         return list(api().categories().get("items", []))
     except GatewayError:

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from web_frontend.auth import current_user, login_required
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.forms import BookForm, StockForm, apply_field_errors
+from web_frontend.views.catalogue import categories
 
 bp = Blueprint("selling", __name__)
 
@@ -26,10 +27,10 @@ def sell() -> Any:
         except GatewayUnavailable:
             raise
         except GatewayError as exc:
-            return _refused(form, exc, "sell.html")
+            return _refused(form, exc, None)
         flash(f"“{book['title']}” is now on sale.", "success")
         return _after_save(book, cover)
-    return render_template("sell.html", form=form, book=None), 422 if form.errors else 200
+    return _form_page(form, None, 422 if form.errors else 200)
 
 
 @bp.route("/books/<book_id>/edit", methods=["GET", "POST"])
@@ -43,10 +44,10 @@ def edit(book_id: str) -> Any:
         except GatewayUnavailable:
             raise
         except GatewayError as exc:
-            return _refused(form, exc, "sell.html", book=book)
+            return _refused(form, exc, book)
         flash("Your listing is updated.", "success")
         return _after_save(book, cover)
-    return render_template("sell.html", form=form, book=book), 422 if form.errors else 200
+    return _form_page(form, book, 422 if form.errors else 200)
 
 
 @bp.post("/books/<book_id>/delete")
@@ -131,13 +132,18 @@ def _after_save(book: dict[str, Any], cover: Any) -> Any:
     return redirect(url_for("catalogue.book_detail", book_id=book["id"]), code=303)
 
 
-def _refused(form: BookForm, exc: GatewayError, template: str, book: Any = None) -> Any:
+def _refused(form: BookForm, exc: GatewayError, book: Any) -> Any:
     if exc.status not in (400, 409, 422):
         raise exc
     leftovers = apply_field_errors(form, exc.fields)
     if leftovers or not exc.fields:
         flash(" ".join([exc.message, *leftovers]), "error")
-    return render_template(template, form=form, book=book), exc.status
+    return _form_page(form, book, exc.status)
+
+
+def _form_page(form: BookForm, book: Any, status: int) -> Any:
+    """The sell / edit form; existing categories are offered as suggestions."""
+    return render_template("sell.html", form=form, book=book, categories=categories()), status
 
 
 def _page() -> int:
