@@ -142,27 +142,46 @@ def main() -> None:
         group, direct, gateway = start(Path(tmp), database, prefix)
         try:
             token = token_for(gateway)
-            results = measure(direct, gateway, token, args)
+            pids = {name: proc.pid for name, proc in group.procs.items()}
+            results = measure(direct, gateway, token, args, pids)
         finally:
             group.stop()
             cleanup(database, prefix)
     report(results, args)
 
 
-def measure(direct: str, gateway: str, token: str, args: argparse.Namespace) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU of a gunicorn master and its workers (load-independent cost)."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    direct: str, gateway: str, token: str, args: argparse.Namespace, pids: dict[str, int]
+) -> dict:
     targets = {"direct": f"{direct}/api/auth/me", "gateway": f"{gateway}/api/auth/me"}
     for url in targets.values():  # warm pools, imports and caches
         drive(url, token, args.concurrency, 1.0)
     latencies: dict[str, list[float]] = {name: [] for name in targets}
     errors = dict.fromkeys(targets, 0)
+    cpu = {name: dict.fromkeys(pids, 0.0) for name in targets}
     for _ in range(args.rounds):
         for name, url in targets.items():
+            before = {p: cpu_seconds(pid) for p, pid in pids.items()}
             failed, samples = drive(url, token, args.concurrency, args.duration)
+            for p, pid in pids.items():
+                cpu[name][p] += cpu_seconds(pid) - before[p]
             errors[name] += failed
             latencies[name] += samples
     seconds = args.duration * args.rounds
     return {
-        name: summary(samples, seconds) | {"errors": errors[name]}
+        name: summary(samples, seconds)
+        | {"errors": errors[name]}
+        | {f"cpu_ms_{p}": 1000 * c / len(samples) for p, c in cpu[name].items()}
         for name, samples in latencies.items()
     }
 
@@ -180,6 +199,11 @@ def report(results: dict, args: argparse.Namespace) -> None:
             f"p99 {r['p99_ms']:6.2f} ms   errors {r['errors']}"
         )
     d, g = results["direct"], results["gateway"]
+    print(
+        f"  CPU per request: auth api {d['cpu_ms_bench-auth']:.2f} ms (direct), "
+        f"{g['cpu_ms_bench-auth']:.2f} ms (via gateway); "
+        f"gateway process {g['cpu_ms_bench-gateway']:.2f} ms"
+    )
     print(
         f"  ratio gateway/direct: throughput {g['rps'] / d['rps']:.2f}x, "
         f"p50 {g['p50_ms'] / d['p50_ms']:.2f}x, p99 {g['p99_ms'] / d['p99_ms']:.2f}x; "
