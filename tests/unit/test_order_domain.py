@@ -205,3 +205,58 @@ def test_releasing_a_payment_refunds_when_the_void_finds_it_captured() -> None:
         amount=Decimal("9.00"),
     )
     assert status == "refunded" and provider.calls == ["void", "refund pay_1 9.00"]
+
+
+def cart_line(book: object, quantity: int = 2, seen_price: str = "10.00") -> tuple:
+    from order_service.cart import _line
+    from order_service.models import CartItem
+
+    notices: list[str] = []
+    item = CartItem(book_id="b1", quantity=quantity, unit_price=Decimal(seen_price))
+    return _line(item, book, notices), notices  # type: ignore[arg-type]
+
+
+def a_book(**overrides: object) -> object:
+    from order_service.models import Book
+
+    fields = {"book_id": "b1", "title": "Emma", "price": Decimal("10.00"), "stock": 5}
+    return Book(**{**fields, "deleted": False, **overrides})
+
+
+def test_a_cart_line_at_the_price_seen_and_in_stock_has_no_notice() -> None:
+    line, notices = cart_line(a_book())
+    assert line.available and line.subtotal == Decimal("20.00") and notices == []
+
+
+def test_a_repriced_cart_line_keeps_the_old_price_for_the_notice() -> None:
+    line, notices = cart_line(a_book(price=Decimal("12.00")))
+    assert line.unit_price == Decimal("12.00") and line.previous_unit_price == Decimal("10.00")
+    assert notices == ["The price of “Emma” changed from 10.00 to 12.00."]
+
+
+def test_a_cart_line_beyond_the_stock_is_unavailable_and_says_how_many_are_left() -> None:
+    line, notices = cart_line(a_book(stock=1))
+    assert not line.available and "Only 1 left" in notices[0]
+    line, notices = cart_line(a_book(stock=0))
+    assert not line.available and notices == ["“Emma” is sold out."]
+
+
+def test_a_deleted_or_unknown_book_is_an_unavailable_cart_line() -> None:
+    for book in (None, a_book(deleted=True)):
+        line, notices = cart_line(book)
+        assert not line.available and len(notices) == 1
+
+
+def test_a_rejection_reason_names_the_books_and_the_counts() -> None:
+    from order_service.consumers import _rejection
+    from order_service.models import OrderItem
+    from shared.events import new_event
+
+    order = Order(id="o1", items=[OrderItem(book_id="b1", title="Emma", quantity=2)])
+    data = {
+        "order_id": "o1",
+        "reason": "insufficient_stock",
+        "items": [{"book_id": "b1", "requested": 2, "available": 1}],
+    }
+    event = new_event("stock.rejected", data, producer="catalog_service")
+    assert _rejection(order, event) == "insufficient stock: “Emma”: 2 requested, 1 available"
