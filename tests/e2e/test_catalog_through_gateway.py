@@ -147,3 +147,15 @@ def test_demo_sellers_get_real_accounts_through_the_auth_api(system: System) -> 
         timeout=10,
     )
     assert login.status_code == 200 and login.json()["user"]["id"] == first.id
+
+
+def test_covers_over_5_mb_are_413_through_the_gateway(system: System, seller: tuple) -> None:
+    created = list_book(system, seller[1])
+    url = system.api(f"/api/books/{created['id']}/cover")
+    headers = {**seller[1], "Content-Type": "image/png"}
+    for size in (5 * 1024 * 1024 + 1, 7 * 1024 * 1024):  # caught by catalog, then by gateway
+        response = requests.put(url, data=b"\0" * size, headers=headers, timeout=30)
+        assert response.status_code == 413, (size, response.text)
+        assert response.json()["error"]["code"] == "payload_too_large"
+    not_image = requests.put(url, data=b"hello", headers=headers, timeout=30)
+    assert not_image.status_code == 422 and not_image.json()["error"]["fields"]
