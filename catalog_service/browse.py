@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.dialects.mysql import match
 
 from catalog_service.models import Book
-from catalog_service.validation import CONDITIONS, normalize_isbn, parse_money
+from catalog_service.validation import CONDITIONS, isbn_forms, normalize_isbn, parse_money
 from shared.web.errors import ValidationError
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -183,13 +183,13 @@ def _search(q: str) -> tuple[Any, Any]:
     """
     words, isbn = search_words(q), _isbn_in(q)
     if not words:  # nothing but punctuation: only an ISBN can still match
-        return (Book.isbn == isbn if isbn else false()), None
+        return (Book.isbn.in_(isbn_forms(isbn)) if isbn else false()), None
     title, author = Book.title.expression, Book.author.expression
     anywhere = match(title, author, Book.description.expression, against=words)
     relevance = match(title, against=words) * 3 + match(author, against=words) * 2 + anywhere
     if isbn is None:
         return anywhere, relevance
-    exact = Book.isbn == isbn
+    exact = Book.isbn.in_(isbn_forms(isbn))
     return or_(anywhere, exact), case((exact, 1000.0), else_=0.0) + relevance
 
 

@@ -76,6 +76,19 @@ def normalize_isbn(value: Any) -> str | None:
     raise ValueError("must be an ISBN-10 or ISBN-13")
 
 
+def isbn_forms(isbn: str) -> list[str]:
+    """A normalized ISBN and its other form (ISBN-10 <-> 978 ISBN-13), so either finds a book."""
+    if len(isbn) == 10:
+        core = "978" + isbn[:9]
+        check = (10 - sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(core)) % 10) % 10
+        return [isbn, f"{core}{check}"]
+    if isbn.startswith("978"):
+        core = isbn[3:12]
+        check = (11 - sum((10 - i) * int(c) for i, c in enumerate(core)) % 11) % 11
+        return [isbn, core + ("X" if check == 10 else str(check))]
+    return [isbn]
+
+
 def _text(*, low: int, high: int, multiline: bool = False) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if not isinstance(value, str):

@@ -170,6 +170,7 @@ def test_search_looks_at_authors_descriptions_and_exact_isbns(
     assert search(client, shelf, "sandworms") == ["Dune"]
     assert search(client, shelf, "herbert dune") == ["Dune"]
     assert search(client, shelf, "978-0261102217") == ["The Hobbit"]
+    assert search(client, shelf, "0-261-10221-4") == ["The Hobbit"]  # its ISBN-10 form
     assert search(client, shelf, "earthsea", sort="price_asc") == ["A Wizard of Earthsea"]
     assert search(client, shelf, "nothing-matches-this") == []
 

@@ -10,7 +10,13 @@ from PIL import Image
 
 from catalog_service.browse import parse_browse, search_words
 from catalog_service.covers import BadImage, reencode
-from catalog_service.validation import clean_book, format_money, normalize_isbn, parse_money
+from catalog_service.validation import (
+    clean_book,
+    format_money,
+    isbn_forms,
+    normalize_isbn,
+    parse_money,
+)
 from shared.web.errors import ValidationError
 
 
@@ -35,6 +41,19 @@ def test_valid_isbns_are_normalized(raw: str | None, normalized: str | None) -> 
 def test_isbns_with_a_wrong_shape_or_check_digit_are_refused(raw: str) -> None:
     with pytest.raises(ValueError):
         normalize_isbn(raw)
+
+
+@pytest.mark.parametrize(
+    ("isbn", "forms"),
+    [
+        ("0306406152", ["0306406152", "9780306406157"]),
+        ("9780306406157", ["9780306406157", "0306406152"]),
+        ("9780804429573", ["9780804429573", "080442957X"]),
+        ("9791234567896", ["9791234567896"]),
+    ],
+)
+def test_an_isbn_is_searched_in_both_its_forms(isbn: str, forms: list[str]) -> None:
+    assert isbn_forms(isbn) == forms
 
 
 @pytest.mark.parametrize(
