@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import sessionmaker
+
 from order_service.config import from_env
 from order_service.consumers import Saga, build_handlers
 from order_service.db import Database
@@ -17,6 +19,11 @@ def main() -> None:
     config = from_env()
     configure_logging("order_worker", config.log_level)
     db = Database(config.database_url)
+    # READ COMMITTED for handlers and timers: they lock the rows they change (orders FOR UPDATE,
+    # book upserts) and need no gap locks, which made the two replicas' batches deadlock.
+    sessions = sessionmaker(
+        db.engine.execution_options(isolation_level="READ COMMITTED"), expire_on_commit=False
+    )
     provider = SimulatedProvider(db.engine)
     saga = Saga(provider, config.shipping_delay_seconds)
     timers = TimerSettings(provider, config.delivery_delay_seconds)
@@ -24,14 +31,14 @@ def main() -> None:
         WorkerSpec(
             service="order",
             engine=db.engine,
-            session_factory=db.session,
+            session_factory=sessions,
             outbox=outbox,
             inbox=inbox,
             rabbitmq_url=config.rabbitmq_url,
             topology=Topology(config.event_prefix),
             handlers=build_handlers(saga),
             health_port=config.worker_health_port,
-            timers=[shipping_timer(db.session, timers, poll=config.timer_poll_seconds)],
+            timers=[shipping_timer(sessions, timers, poll=config.timer_poll_seconds)],
         )
     ).run()
 
