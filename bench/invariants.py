@@ -24,6 +24,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, func, select
 
@@ -92,7 +93,7 @@ def stock_of(engine: Engine, book_ids: Iterable[str]) -> dict[str, int]:
         return {book_id: stock for book_id, stock in rows}
 
 
-def orders_in_scope(dbs: Databases, scope: Scope) -> dict[str, Order]:
+def orders_in_scope(dbs: Databases, scope: Scope) -> dict[str, Any]:
     """Orders (with items) touching the scope's books: {order id: status row}."""
     query = select(Order.id, Order.status, Order.authorization_id)
     if scope.book_ids is not None:
@@ -102,7 +103,7 @@ def orders_in_scope(dbs: Databases, scope: Scope) -> dict[str, Order]:
         return {row.id: row for row in conn.execute(query)}
 
 
-def check_orders(dbs: Databases, scope: Scope, report: Report) -> dict[str, Order]:
+def check_orders(dbs: Databases, scope: Scope, report: Report) -> dict[str, Any]:
     orders = orders_in_scope(dbs, scope)
     report.orders.update(row.status for row in orders.values())
     for order_id, row in orders.items():
@@ -156,7 +157,7 @@ def check_stock(dbs: Databases, scope: Scope, report: Report) -> None:
             )
 
 
-def check_payments(dbs: Databases, orders: dict[str, Order], report: Report) -> None:
+def check_payments(dbs: Databases, orders: dict[str, Any], report: Report) -> None:
     """No capture or refund twice; delivered orders captured once; rejected never captured."""
     with dbs.order.connect() as conn:
         payments = {
@@ -165,10 +166,10 @@ def check_payments(dbs: Databases, orders: dict[str, Order], report: Report) -> 
                 select(SimulatedPayment.id, SimulatedPayment.captures, SimulatedPayment.refunds)
             )
         }
-    for payment in payments.values():
-        if payment.captures > 1 or payment.refunds > 1:
+    for each in payments.values():
+        if each.captures > 1 or each.refunds > 1:
             report.violations.append(
-                f"payment {payment.id} captured {payment.captures}x, refunded {payment.refunds}x"
+                f"payment {each.id} captured {each.captures}x, refunded {each.refunds}x"
             )
     for order_id, row in orders.items():
         payment = payments.get(row.authorization_id)

@@ -27,7 +27,7 @@ from catalog_service.events import book_data, publish
 from catalog_service.models import Book, outbox
 from catalog_service.service import now, seller_names
 from order_service.models import Book as ReadBook
-from shared.events import Topology
+from shared.events import Envelope, Topology
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -132,12 +132,25 @@ def _until_shipped(client: saga_latency.Client, token: str, order_id: str) -> di
         time.sleep(0.05)
 
 
+def _timed_order(client: saga_latency.Client, token: str, book: str) -> tuple[float, float] | str:
+    """(pending -> paid, pending -> shipped) in seconds for one order, or what went wrong."""
+    placed = client.order(token, book)
+    if placed.status_code != 202:
+        return f"{placed.status_code} {placed.text[:200]}"
+    at = _timeline(_until_shipped(client, token, placed.json()["id"]))
+    if "shipped" not in at:
+        return f"order {placed.json()['id']} not shipped in 60 s"
+    return (
+        (at["paid"] - at["pending"]).total_seconds(),
+        (at["shipped"] - at["pending"]).total_seconds(),
+    )
+
+
 def saga_latency_with(
     gateway: str, tokens: list[str], books: list[str], *, orders: int
 ) -> dict[str, Any]:
     """3. pending -> paid and pending -> shipped, `len(tokens)` buyers sharing `orders` orders."""
-    paid: list[float] = []
-    shipped: list[float] = []
+    timings: list[tuple[float, float]] = []
     failures: list[str] = []
     lock = threading.Lock()
     share = [orders // len(tokens) + (i < orders % len(tokens)) for i in range(len(tokens))]
@@ -145,29 +158,23 @@ def saga_latency_with(
     def buyer(i: int) -> None:
         client = saga_latency.Client(gateway)
         for _ in range(share[i]):
-            placed = client.order(tokens[i], books[i % len(books)])
-            if placed.status_code != 202:
-                with lock:
-                    failures.append(f"{placed.status_code} {placed.text[:200]}")
-                continue
-            at = _timeline(_until_shipped(client, tokens[i], placed.json()["id"]))
+            outcome = _timed_order(client, tokens[i], books[i % len(books)])
             with lock:
-                if "shipped" not in at:
-                    failures.append(f"order {placed.json()['id']} not shipped in 60 s")
-                    continue
-                paid.append((at["paid"] - at["pending"]).total_seconds())
-                shipped.append((at["shipped"] - at["pending"]).total_seconds())
+                if isinstance(outcome, str):
+                    failures.append(outcome)
+                else:
+                    timings.append(outcome)
 
     started = time.monotonic()
     run_threads(buyer, len(tokens))
     return {
         "buyers": len(tokens),
-        "orders": len(paid),
+        "orders": len(timings),
         "seconds": round(time.monotonic() - started, 1),
         "failures": len(failures),
         "first_failures": failures[:3],
-        "paid": percentiles(paid),
-        "shipped": percentiles(shipped),
+        "paid": percentiles([paid for paid, _ in timings]),
+        "shipped": percentiles([shipped for _, shipped in timings]),
     }
 
 
@@ -178,31 +185,38 @@ def orders_per_second(
     return saga_latency.throughput(lambda: saga_latency.Client(gateway), tokens, books, seconds)
 
 
+def _write_burst(
+    catalog: Database, book_ids: list[str]
+) -> tuple[list[Envelope], dict[str, int], str]:
+    """Bump each book's version and write its `book.updated`, all in one transaction."""
+    correlation = f"bench-burst-{uuid.uuid4()}"
+    with catalog.session() as session, session.begin():
+        session.execute(
+            update(Book)
+            .where(Book.id.in_(book_ids))
+            .values(version=Book.version + 1, updated_at=now())
+        )
+        books = list(session.scalars(select(Book).where(Book.id.in_(book_ids))))
+        names = seller_names(session, {b.seller_id for b in books})
+        events = [
+            publish(
+                session,
+                "book.updated",
+                book_data(b, names.get(b.seller_id, "")),
+                correlation_id=correlation,
+            )
+            for b in books
+        ]
+    return events, {b.id: b.version for b in books}, correlation
+
+
 def event_pipeline_burst(env: dict[str, str], book_ids: list[str]) -> dict[str, Any]:
     """4. A burst of `book.updated` from the catalog outbox to the order read model vs raw pika."""
     catalog = Database(env["CATALOG_DATABASE_URL"])
     read_model = create_engine(env["ORDER_DATABASE_URL"])
     try:
-        with catalog.session() as session, session.begin():
-            session.execute(
-                update(Book)
-                .where(Book.id.in_(book_ids))
-                .values(version=Book.version + 1, updated_at=now())
-            )
-            books = list(session.scalars(select(Book).where(Book.id.in_(book_ids))))
-            names = seller_names(session, {b.seller_id for b in books})
-            correlation = f"bench-burst-{uuid.uuid4()}"
-            events = [
-                publish(
-                    session,
-                    "book.updated",
-                    book_data(b, names.get(b.seller_id, "")),
-                    correlation_id=correlation,
-                )
-                for b in books
-            ]
+        events, wanted, correlation = _write_burst(catalog, book_ids)
         started = time.perf_counter()  # committed: the burst is in the outbox
-        wanted = {b.id: b.version for b in books}
         relayed = _wait_applied(catalog.engine, correlation, read_model, wanted, timeout=600)
         pipeline_rate = len(events) / (time.perf_counter() - started)
         relay_rate = len(events) / (relayed - started)

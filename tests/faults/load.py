@@ -108,7 +108,7 @@ class CheckoutLoad:
                 self._send(session, f"/api/orders/{order['id']}/cancel", None, {})
             time.sleep(self.pause)
 
-    def _checkout(self, session: requests.Session, body: dict[str, Any]) -> dict | None:
+    def _checkout(self, session: requests.Session, body: dict[str, Any]) -> dict[str, Any] | None:
         key = str(uuid.uuid4())
         response = self._send(session, "/api/orders", body, {"Idempotency-Key": key})
         if response is None:
@@ -123,7 +123,11 @@ class CheckoutLoad:
         return order
 
     def _send(
-        self, session: requests.Session, path: str, body: dict | None, headers: dict[str, str]
+        self,
+        session: requests.Session,
+        path: str,
+        body: dict[str, Any] | None,
+        headers: dict[str, str],
     ) -> requests.Response | None:
         """POST until a definite answer; None if `patience` ran out first."""
         deadline = time.monotonic() + self.patience
