@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import current_app, g, request
 
 from shared.web.errors import ApiError
@@ -36,12 +37,17 @@ class TokenVerifier:
     issuer: str
     audience: str
     leeway: int = 5
+    _key: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Parsed once: PyJWT would parse the PEM text again on every request otherwise.
+        object.__setattr__(self, "_key", load_pem_public_key(self.public_key.encode()))
 
     def verify(self, token: str) -> User:
         try:
             claims = jwt.decode(
                 token,
-                self.public_key,
+                self._key,
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
