@@ -14,6 +14,8 @@ from scripts.stack import PYTHON, ROOT, Ports, ProcessGroup, migrate_all, proces
 def main() -> int:
     ports = Ports()
     env = stack_env(ports)
+    # The frontend runs on this host: let the gateway believe the shopper address it forwards.
+    env.setdefault("GATEWAY_TRUSTED_PROXIES", "127.0.0.1/32")
     log_dir = ROOT / "var/log"
     print("BookStore: migrating databases")
     migrate_all(env)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from requests.adapters import HTTPAdapter
 
 UNAVAILABLE = {502, 503, 504}
@@ -40,9 +40,19 @@ class Gateway:
         self.session.mount("https://", adapter)
 
     def send(
-        self, method: str, path: str, *, token: str | None, request_id: str | None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        request_id: str | None,
+        client_address: str | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
         headers = dict(kwargs.pop("headers", None) or {})
+        if client_address:
+            # The browser's address, so the gateway throttles logins per shopper, not per frontend.
+            headers["X-Forwarded-For"] = client_address
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if request_id:
@@ -78,10 +88,16 @@ class Api:
     gateway: Gateway
     token: str | None
     request_id: str | None
+    client_address: str | None = None
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.gateway.send(
-            method, path, token=self.token, request_id=self.request_id, **kwargs
+            method,
+            path,
+            token=self.token,
+            request_id=self.request_id,
+            client_address=self.client_address,
+            **kwargs,
         )
         return response.json() if response.content else None
 
@@ -160,7 +176,7 @@ def init_app(app: Any, gateway_url: str, timeout: float) -> None:
 def api() -> Api:
     """The API bound to the signed-in user's token (if any) and this request's id."""
     gateway: Gateway = current_app.extensions["gateway"]
-    return Api(gateway, session.get("token"), g.get("request_id"))
+    return Api(gateway, session.get("token"), g.get("request_id"), request.remote_addr)
 
 
 def gateway_alive() -> bool:
