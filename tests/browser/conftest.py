@@ -44,7 +44,7 @@ def system(
     database_factory: Callable[[str], str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[System]:
-    yield from e2e.system.__wrapped__(servers, database_factory, tmp_path_factory)
+    yield from e2e.running_system(servers, database_factory, tmp_path_factory)
 
 
 @pytest.fixture(scope="package")

@@ -80,6 +80,15 @@ def system(
     database_factory: Callable[[str], str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[System]:
+    yield from running_system(servers, database_factory, tmp_path_factory)
+
+
+def running_system(
+    servers: dict[str, str],
+    database_factory: Callable[[str], str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[System]:
+    """Start the whole stack, yield it, stop it (fixtures of any scope build on this)."""
     ports = Ports.offset(free_port_base())
     prefix = f"{RUN_ID}.e2e."
     keys = tmp_path_factory.mktemp("keys")
