@@ -270,6 +270,7 @@ class Consumer:
         attempts = int(headers.get("x-attempts", 0)) + 1
         error = f"{type(exc).__name__}: {exc}"[:1000]
         if isinstance(exc, PermanentError):
+            log.error("handler refused the message for good, dead-lettered: %s", error)
             self._dead_letter(delivery, error, "permanent", attempts)
             return
         step, delay = self.policy.next_step(attempts)
