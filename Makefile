@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-unit test-integration test-e2e test-browser test-faults lint bench load dlq-list dlq-replay outbox-status clean
+.PHONY: setup run test test-unit test-integration test-e2e test-browser test-faults screenshots lint bench load dlq-list dlq-replay outbox-status clean
 
 setup:
 	@scripts/setup.sh
@@ -24,6 +24,18 @@ test-e2e: setup
 
 test-browser: setup
 	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+test-faults: setup
+	$(PY) -m pytest tests/faults $(PYTEST_ARGS)
+
+screenshots: setup
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench.run_all
+
+load: setup
+	.venv/bin/locust -f bench/locustfile.py --headless -u 20 -r 4 -t 60s --host $${GATEWAY_URL:-http://127.0.0.1:8080} --csv bench/results/load --only-summary
 
 lint: setup
 	$(PY) -m ruff check .

@@ -36,13 +36,22 @@ SERVER = "mysql+pymysql://root@127.0.0.1:3306/"
 AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
 
-def raw_pika(channel: pika.adapters.blocking_connection.BlockingChannel, queue: str,
-             bodies: list[tuple[str, bytes]], topology: Topology) -> tuple[float, float]:
+def raw_pika(
+    channel: pika.adapters.blocking_connection.BlockingChannel,
+    queue: str,
+    bodies: list[tuple[str, bytes]],
+    topology: Topology,
+) -> tuple[float, float]:
     """Publish with confirms, then consume with manual acks: (publish/s, consume/s)."""
     started = time.perf_counter()
     for event_id, body in bodies:
-        channel.basic_publish(topology.exchange, "raw.happened", body,
-                              properties_for(event_id, "raw.happened", None), mandatory=True)
+        channel.basic_publish(
+            topology.exchange,
+            "raw.happened",
+            body,
+            properties_for(event_id, "raw.happened", None),
+            mandatory=True,
+        )
     publish_rate = len(bodies) / (time.perf_counter() - started)
     channel.basic_qos(prefetch_count=20)
     started, seen = time.perf_counter(), 0
@@ -72,7 +81,8 @@ def pipeline(count: int) -> dict[str, float]:
     channel.confirm_delivery()
     try:
         raw_publish, raw_consume = raw_pika(
-            channel, raw_queue, [(e.id, e.to_json().encode()) for e in events], topology)
+            channel, raw_queue, [(e.id, e.to_json().encode()) for e in events], topology
+        )
         with sessions.begin() as session:
             for event in events:
                 add_event(session, outbox, event)
@@ -89,16 +99,26 @@ def pipeline(count: int) -> dict[str, float]:
             wait_until(lambda: len(effect_counts(engine)) >= count, timeout=600, every=0.05)
         apply_rate = len(effect_counts(engine)) / (time.perf_counter() - started)
     finally:
-        for queue in (topology.queue("test"), topology.retry_queue("test"),
-                      topology.dead_queue("test"), topology.unrouted):
+        for queue in (
+            topology.queue("test"),
+            topology.retry_queue("test"),
+            topology.dead_queue("test"),
+            topology.unrouted,
+        ):
             channel.queue_delete(queue=queue)
         connection.close()
         with engine.connect() as conn:
             conn.execute(text(f"DROP DATABASE `{database}`"))
         engine.dispose()
-    return {"events": count, "raw_publish_per_s": raw_publish, "relay_publish_per_s": relay_rate,
-            "relay_vs_raw": relay_rate / raw_publish, "raw_consume_per_s": raw_consume,
-            "consumer_apply_per_s": apply_rate, "apply_vs_raw": apply_rate / raw_consume}
+    return {
+        "events": count,
+        "raw_publish_per_s": raw_publish,
+        "relay_publish_per_s": relay_rate,
+        "relay_vs_raw": relay_rate / raw_publish,
+        "raw_consume_per_s": raw_consume,
+        "consumer_apply_per_s": apply_rate,
+        "apply_vs_raw": apply_rate / raw_consume,
+    }
 
 
 def main() -> None:
@@ -107,10 +127,14 @@ def main() -> None:
     figures = pipeline(parser.parse_args().events)
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}, indent=2))
     print("\n| stage | events/s | raw pika events/s | ratio |\n|---|---|---|---|")
-    print(f"| outbox relay publish (confirms) | {figures['relay_publish_per_s']:.0f} | "
-          f"{figures['raw_publish_per_s']:.0f} | {figures['relay_vs_raw']:.2f} |")
-    print(f"| consumer apply (inbox + handler + ack) | {figures['consumer_apply_per_s']:.0f} | "
-          f"{figures['raw_consume_per_s']:.0f} | {figures['apply_vs_raw']:.2f} |")
+    print(
+        f"| outbox relay publish (confirms) | {figures['relay_publish_per_s']:.0f} | "
+        f"{figures['raw_publish_per_s']:.0f} | {figures['relay_vs_raw']:.2f} |"
+    )
+    print(
+        f"| consumer apply (inbox + handler + ack) | {figures['consumer_apply_per_s']:.0f} | "
+        f"{figures['raw_consume_per_s']:.0f} | {figures['apply_vs_raw']:.2f} |"
+    )
 
 
 if __name__ == "__main__":

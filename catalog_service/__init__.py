@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import text
 
 from catalog_service import api
 from catalog_service.config import Config, from_env
 from catalog_service.covers import CoverStore
 from catalog_service.db import Database
-from shared.events.connection import broker_reachable
-from shared.web.app import init_common
-from shared.web.keys import load_verifier
+from shared.web.service_app import init_service_api
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -20,23 +17,15 @@ def create_app(config: Config | None = None) -> Flask:
     db = Database(config.database_url)
     app.extensions["config"], app.extensions["db"] = config, db
     app.extensions["covers"] = CoverStore(config.covers_dir)
-    verifier = load_verifier(
-        config.jwt_public_key_file, issuer=config.jwt_issuer, audience=config.jwt_audience
-    )
-    init_common(
+    init_service_api(
         app,
-        verifier=verifier,
         service="catalog_service",
+        engine=db.engine,
+        rabbitmq_url=config.rabbitmq_url,
+        public_key_file=config.jwt_public_key_file,
+        issuer=config.jwt_issuer,
+        audience=config.jwt_audience,
         log_level=config.log_level,
-        checks={
-            "database": lambda: _ping(db),
-            "broker": lambda: broker_reachable(config.rabbitmq_url),
-        },
     )
     app.register_blueprint(api.bp)
     return app
-
-
-def _ping(db: Database) -> bool:
-    with db.engine.connect() as conn:
-        return conn.execute(text("SELECT 1")).scalar() == 1

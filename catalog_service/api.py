@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-import sqlalchemy.exc
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from catalog_service import service
@@ -17,7 +15,6 @@ from shared.web.errors import ApiError, ValidationError, error_response
 from shared.web.requests import json_body
 from shared.web.tokens import current_user, login_required
 
-log = logging.getLogger(__name__)
 bp = Blueprint("catalog", __name__, url_prefix="/api")
 UPLOAD_TYPES = frozenset(FORMATS.values())
 
@@ -47,16 +44,6 @@ def _not_found(exc: service.NotFound) -> Response:
 @bp.errorhandler(service.NotOwner)
 def _not_owner(exc: service.NotOwner) -> Response:
     return error_response(403, "Only the seller of this book may change it.")
-
-
-@bp.errorhandler(sqlalchemy.exc.OperationalError)
-@bp.errorhandler(sqlalchemy.exc.InterfaceError)
-@bp.errorhandler(sqlalchemy.exc.TimeoutError)
-def _database_down(exc: Exception) -> Response:
-    log.warning("catalogue database unavailable: %s", exc)
-    response = error_response(503, "The catalogue is briefly unavailable; try again shortly.")
-    response.headers["Retry-After"] = "2"
-    return response
 
 
 @bp.get("/books")

@@ -61,8 +61,9 @@ def upstreams(ports: Ports, service: str, replicas: int) -> str:
     return ",".join(f"http://127.0.0.1:{ports.apis[service] + 100 * i}" for i in range(replicas))
 
 
-def stack_env(ports: Ports, extra: dict[str, str] | None = None,
-              api_replicas: int = 1) -> dict[str, str]:
+def stack_env(
+    ports: Ports, extra: dict[str, str] | None = None, api_replicas: int = 1
+) -> dict[str, str]:
     """The environment every process shares.
 
     For `make run` (no `extra`), variables already set in os.environ win over the defaults; tests

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pika
 import pytest
@@ -116,3 +116,15 @@ def delete_topology(url: str, prefix: str, services: tuple[str, ...]) -> None:
             channel.exchange_delete(exchange=exchange)
     finally:
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def system(
+    servers: dict[str, str],
+    database_factory: Callable[[str], str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[object]:
+    """The whole stack (tests/e2e/conftest.py), shared by every tier that needs it."""
+    from tests.e2e.conftest import running_system
+
+    yield from running_system(servers, database_factory, tmp_path_factory)

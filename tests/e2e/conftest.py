@@ -1,5 +1,8 @@
 """The whole system, started once per test session, beside (never on) a `make run`.
 
+The `system` fixture itself lives in tests/conftest.py, so that the e2e and fault tiers share
+one stack in a session; this module is how it is started.
+
 Every service runs as E2E_REPLICAS api and worker processes (default 2: what
 `docker service scale` would do), on databases, broker names and ports unique to this run.
 
@@ -72,15 +75,6 @@ class System:
 
 def auth_header(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture(scope="session")
-def system(
-    servers: dict[str, str],
-    database_factory: Callable[[str], str],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[System]:
-    yield from running_system(servers, database_factory, tmp_path_factory)
 
 
 def running_system(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pika
 import pytest
@@ -21,29 +20,9 @@ from sqlalchemy import select
 from bench.invariants import Databases, Report, Scope, settle
 from order_service.models import Book as ReadBook
 from shared.events import Topology
-from tests.e2e.conftest import System, auth_header, system  # noqa: F401
+from tests.e2e.conftest import System, auth_header
 
 BUYERS = 4
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip this tier when other tiers in the same session use the e2e `system` too.
-
-    Importing the fixture here makes a second session fixture of the same name: in a session
-    that also runs tests/e2e it would start a second stack on the same ports, databases and
-    broker prefix (RUN_ID) as the first. One session, one system: `make test-faults` alone.
-    """
-    ours = [item for item in items if HERE in Path(item.path).parents]
-    others = [
-        item
-        for item in items
-        if HERE not in Path(item.path).parents and "system" in getattr(item, "fixturenames", ())
-    ]
-    if ours and others:
-        skip = pytest.mark.skip(reason="the fault tier needs the system alone: make test-faults")
-        for item in ours:
-            item.add_marker(skip)
 
 
 @dataclass

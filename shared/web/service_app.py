@@ -1,0 +1,63 @@
+"""What every service api (auth, catalog, order) adds to init_common: tokens, readiness, 503s."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy.exc
+from flask import Flask, Response
+from sqlalchemy import Engine, text
+
+from shared.events.connection import broker_reachable
+from shared.web.app import init_common
+from shared.web.errors import error_response
+from shared.web.keys import load_verifier
+
+log = logging.getLogger(__name__)
+
+# What a database restart, failover or exhausted pool looks like to a request.
+DATABASE_OUTAGES = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+)
+
+
+def init_service_api(
+    app: Flask,
+    *,
+    service: str,
+    engine: Engine,
+    rabbitmq_url: str,
+    public_key_file: str,
+    issuer: str,
+    audience: str,
+    log_level: str,
+    max_body: int = 1024 * 1024,
+) -> None:
+    """Token checks with the public key, readiness, and 503 while the database is away."""
+    init_common(
+        app,
+        verifier=load_verifier(public_key_file, issuer=issuer, audience=audience),
+        service=service,
+        log_level=log_level,
+        checks={
+            "database": lambda: database_answers(engine),
+            "broker": lambda: broker_reachable(rabbitmq_url),
+        },
+        max_body=max_body,
+    )
+    for outage in DATABASE_OUTAGES:
+        app.register_error_handler(outage, _database_unavailable)
+
+
+def database_answers(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar() == 1
+
+
+def _database_unavailable(exc: Exception) -> Response:
+    log.warning("database unavailable: %s", exc)
+    response = error_response(503, "The service is briefly unavailable; try again shortly.")
+    response.headers["Retry-After"] = "2"
+    return response
