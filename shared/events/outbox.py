@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from shared.events.connection import connect, run_with_reconnect
 from shared.events.envelope import Envelope
+from shared.events.publisher import ConfirmingPublisher, Message
 from shared.events.topology import Topology, declare
 
 log = logging.getLogger(__name__)
@@ -108,13 +109,12 @@ class OutboxRelay:
     def _session(self) -> None:
         connection = connect(self.url, name=self.name)
         try:
-            channel = connection.channel()
-            declare(channel, self.topology)
-            channel.confirm_delivery()
+            declare(connection.channel(), self.topology)
+            publisher = ConfirmingPublisher(connection)
             with self.engine.connect() as lock_conn:
                 try:
                     self.connected.set()
-                    self._publish_until_stopped(connection, channel, lock_conn)
+                    self._publish_until_stopped(connection, publisher, lock_conn)
                 finally:
                     _release_lock(lock_conn)
         finally:
@@ -123,10 +123,13 @@ class OutboxRelay:
                 connection.close()
 
     def _publish_until_stopped(
-        self, connection: pika.BlockingConnection, channel: object, lock_conn: Connection
+        self,
+        connection: pika.BlockingConnection,
+        publisher: ConfirmingPublisher,
+        lock_conn: Connection,
     ) -> None:
         while not self.stop.is_set():
-            sent = self._relay_once(lock_conn, channel) if self._hold_lock(lock_conn) else 0
+            sent = self._relay_once(lock_conn, publisher) if self._hold_lock(lock_conn) else 0
             if sent == 0:
                 self._purge_now_and_then(lock_conn)
                 connection.sleep(self.idle_wait)  # keeps heartbeats flowing
@@ -143,7 +146,7 @@ class OutboxRelay:
         lock_conn.commit()
         return bool(held)
 
-    def _relay_once(self, lock_conn: Connection, channel: object) -> int:
+    def _relay_once(self, lock_conn: Connection, publisher: ConfirmingPublisher) -> int:
         rows = lock_conn.execute(
             select(
                 self.outbox.c.id,
@@ -157,22 +160,25 @@ class OutboxRelay:
             .limit(self.batch_size)
         ).all()
         lock_conn.commit()
-        confirmed: list[int] = []
-        try:
-            for row in rows:
-                channel.basic_publish(  # type: ignore[attr-defined]
-                    exchange=self.topology.exchange,
-                    routing_key=row.event_type,
-                    body=row.payload.encode("utf-8"),
-                    mandatory=True,
-                    properties=properties_for(row.event_id, row.event_type, row.correlation_id),
+        if not rows:
+            return 0
+        confirmed = publisher.publish(
+            [
+                Message(
+                    row.id,
+                    self.topology.exchange,
+                    row.event_type,
+                    row.payload.encode("utf-8"),
+                    properties_for(row.event_id, row.event_type, row.correlation_id),
                 )
-                confirmed.append(row.id)
-        except (pika.exceptions.UnroutableError, pika.exceptions.NackError) as exc:
-            self._record_failure(lock_conn, rows[len(confirmed)].id, repr(exc))
-            raise pika.exceptions.AMQPError(f"broker refused an event: {exc}") from exc
-        finally:
-            self._mark_sent(lock_conn, confirmed)
+                for row in rows
+            ]
+        )
+        self._mark_sent(lock_conn, confirmed)
+        if len(confirmed) < len(rows):
+            failed = rows[len(confirmed)]
+            self._record_failure(lock_conn, failed.id, "refused (nack or unroutable)")
+            raise pika.exceptions.AMQPError(f"broker refused event {failed.event_id}")
         return len(confirmed)
 
     def _purge_now_and_then(self, lock_conn: Connection) -> None:
