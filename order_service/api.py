@@ -18,6 +18,7 @@ from shared.web.tokens import current_user, login_required
 bp = Blueprint("orders", __name__, url_prefix="/api")
 CHECKOUT_FIELDS = frozenset({"items", "from_cart", "shipping_address", "payment"})
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+MAX_PAGE, MAX_PER_PAGE = 100_000, 100  # as the catalogue's lists: the OFFSET stays bounded
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -39,8 +40,10 @@ def _paging() -> tuple[int, int]:
         page, per_page = int(request.args.get("page", 1)), int(request.args.get("per_page", 20))
     except ValueError:
         raise ValidationError({"page": "page and per_page must be integers"}) from None
-    if page < 1 or not 1 <= per_page <= 100:
-        raise ValidationError({"per_page": "page >= 1 and per_page from 1 to 100"})
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationError({"page": f"must be a whole number from 1 to {MAX_PAGE}"})
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationError({"per_page": f"must be a whole number from 1 to {MAX_PER_PAGE}"})
     return page, per_page
 
 
