@@ -23,6 +23,7 @@ from shared.web.errors import ValidationError
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 MAX_PER_PAGE, MAX_PAGE, MAX_QUERY = 100, 100_000, 500
 _NON_WORD = re.compile(r"[\W_]+")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _LITTLE_WORDS = frozenset(
     "a an and are as at be but by for from in into is it its of on or so than that the their "
     "then there these they this to was were will with".split()
@@ -97,6 +98,14 @@ def _text_arg(args: Mapping[str, str], name: str, high: int, errors: dict) -> st
     return value or None
 
 
+def _id_arg(args: Mapping[str, str], name: str, errors: dict) -> str | None:
+    """An id filter: blank is no filter, anything but a UUID is a bad filter (422)."""
+    value = (args.get(name) or "").strip().lower()
+    if value and not _UUID.match(value):
+        errors[name] = "must be a user id (a UUID)"
+    return value or None
+
+
 def _choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...], errors: dict) -> str:
     value = (args.get(name) or "").strip()
     if value and value not in allowed:
@@ -124,7 +133,7 @@ def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
         condition=_choice(args, "condition", CONDITIONS, errors) or None,
         min_price=_money_arg(args, "min_price", errors),
         max_price=_money_arg(args, "max_price", errors),
-        seller_id=_text_arg(args, "seller_id", 64, errors),
+        seller_id=_id_arg(args, "seller_id", errors),
         sort=_choice(args, "sort", SORTS, errors) or ("relevance" if q else "newest"),
         include_sold_out=sold_out in TRUE_WORDS,
     )
