@@ -5,7 +5,7 @@
 # `docker exec` into them. Each dump is a consistent snapshot of one database
 # (--single-transaction, InnoDB) taken without stopping anything; the root password is read
 # inside the container from its secret and passed by environment, never on a command line.
-# Restore: README-operations.md.
+# Restore: README.md (Deploying on Docker Swarm).
 set -euo pipefail
 STACK=${STACK:-bookstore}
 DIR=${1:-var/backups}

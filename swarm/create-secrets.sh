@@ -9,7 +9,7 @@
 #
 # Secrets: the JWT key pair (Ed25519), the password and root password of each MariaDB, the
 # RabbitMQ application password and Erlang cookie, the frontend's session key, and a self-signed
-# TLS certificate for --domain (replace it with Let's Encrypt's: swarm/README-operations.md).
+# TLS certificate for --domain (replace it with Let's Encrypt's: README.md, "TLS with Let's Encrypt").
 set -euo pipefail
 
 DIR=var/secrets
