@@ -10,6 +10,8 @@ from typing import Any
 
 from api_gateway.openapi_schemas import CONDITIONS, SCHEMAS, Schema, ref
 
+SORTS = ["relevance", "newest", "price_asc", "price_desc"]
+
 ERROR_TEXT = {
     400: "Malformed JSON or wrong content type",
     401: "Missing, invalid, expired or revoked token",
@@ -38,19 +40,28 @@ def _query(name: str, schema: Schema) -> Schema:
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
+MAX_PAGE = 100_000
 PAGING = [
-    _query("page", {"type": "integer", "minimum": 1}),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
 ]
+
+
+def _filter(schema: Schema) -> Schema:
+    """A filter of GET /api/books: like a form's blank field, a blank value means no filter."""
+    return {"anyOf": [{"type": "string", "pattern": r"^\s*$"}, schema]}
+
+
+MONEY_FILTER = {"type": "string", "pattern": r"^\s*[0-9]{1,9}(\.[0-9]{1,2})?\s*$"}
 BOOK_FILTERS = [
-    _query("q", {"type": "string"}),
-    _query("category", {"type": "string"}),
-    _query("author", {"type": "string"}),
-    _query("condition", {"type": "string", "enum": CONDITIONS}),
-    _query("min_price", {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
-    _query("max_price", {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$"}),
-    _query("seller_id", {"type": "string", "format": "uuid"}),
-    _query("sort", {"type": "string", "enum": ["relevance", "newest", "price_asc", "price_desc"]}),
+    _query("q", {"type": "string", "maxLength": 500}),
+    _query("category", {"type": "string", "maxLength": 60}),
+    _query("author", {"type": "string", "maxLength": 200}),
+    _query("condition", _filter({"type": "string", "enum": CONDITIONS})),
+    _query("min_price", _filter(MONEY_FILTER)),
+    _query("max_price", _filter({**MONEY_FILTER, "description": "not below min_price"})),
+    _query("seller_id", _filter({"type": "string", "format": "uuid"})),
+    _query("sort", _filter({"type": "string", "enum": SORTS})),
     _query("include_sold_out", {"type": "boolean"}),
 ]
 
@@ -225,7 +236,7 @@ def paths() -> dict[str, dict[str, Any]]:
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string", "maxLength": 200},
+                        "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$"},
                     }
                 ],
             },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 # What auth_service/validation.py enforces (a unit test keeps the two equal; the gateway image
@@ -11,6 +12,21 @@ EMAIL_PATTERN = (
     r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 NAME_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?"
+MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# 0.01 to 100000.00 with at most two decimals (what catalog_service/validation.py accepts).
+PRICE_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,4}(\.[0-9]{1,2})?|100000(\.0{1,2})?)$"
+# ISO 3166-1 alpha-2, as order_service/validation.py accepts (a unit test keeps them equal).
+COUNTRIES = sorted(
+    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO
+    DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU
+    GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW
+    KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
+    MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW
+    PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF
+    TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA
+    ZM ZW""".split()
+)
 
 Schema = dict[str, Any]
 ERROR_CODES = [
@@ -67,26 +83,51 @@ TIME: Schema = {"type": "string", "format": "date-time"}
 MONEY: Schema = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "example": "12.50"}
 MONEY_IN: Schema = {
     "oneOf": [
-        {"type": "string", "pattern": r"^[0-9]{1,6}(\.[0-9]{1,2})?$"},
+        {"type": "string", "pattern": PRICE_PATTERN},
         {"type": "number", "minimum": 0.01, "maximum": 100000, "multipleOf": 0.01},
     ]
 }
 USD: Schema = {"type": "string", "enum": ["USD"]}
 TEXT = lambda lo, hi: {"type": "string", "minLength": lo, "maxLength": hi}  # noqa: E731
+
+
+def line(high: int) -> Schema:
+    """One line of text as catalog_service checks it: no control characters, 1 to `high`
+    characters once the surrounding whitespace is stripped (so the pattern holds the length)."""
+    char, edge = r"[^\x00-\x1f\x7f]", r"[^\s\x00-\x1f\x7f]"
+    return {"type": "string", "pattern": rf"^\s*{edge}({char}{{0,{high - 2}}}{edge})?\s*$"}
+
+
+def filled(high: int) -> Schema:
+    """Text as order_service checks it: 1 to `high` characters once stripped."""
+    return {"type": "string", "pattern": rf"^\s*\S([\s\S]{{0,{high - 2}}}\S)?\s*$"}
+
+
 NULLABLE = lambda s: {**s, "nullable": True}  # noqa: E731
 
 BOOK_WRITABLE: dict[str, Schema] = {
-    "title": TEXT(1, 200),
-    "author": TEXT(1, 200),
-    "isbn": NULLABLE({"type": "string", "maxLength": 20, "description": "ISBN-10 or ISBN-13"}),
-    "category": TEXT(1, 100),
+    "title": line(200),
+    "author": line(200),
+    "isbn": NULLABLE(
+        {
+            "type": "string",
+            "maxLength": 20,
+            "pattern": r"^[0-9Xx \t-]*$",
+            "description": "ISBN-10 or ISBN-13 with a valid check digit; empty is none",
+        }
+    ),
+    "category": line(60),
     "condition": {"type": "string", "enum": CONDITIONS},
-    "description": NULLABLE(TEXT(0, 5000)),
-    "language": NULLABLE(TEXT(0, 50)),
-    "published_year": NULLABLE({"type": "integer"}),
+    "description": NULLABLE({**TEXT(0, 5000), "pattern": MULTILINE_PATTERN}),
+    "language": NULLABLE(line(35)),
+    "published_year": NULLABLE(
+        {"type": "integer", "minimum": 1, "maximum": datetime.now(UTC).year + 1}
+    ),
     "price": MONEY_IN,
     "stock": {"type": "integer", "minimum": 0, "maximum": 10000},
 }
+# Accepted in requests for symmetry with the responses (always USD).
+BOOK_INPUT: dict[str, Schema] = {**BOOK_WRITABLE, "currency": {"type": "string", "enum": ["USD"]}}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(
@@ -136,10 +177,8 @@ SCHEMAS: dict[str, Schema] = {
             "updated_at": TIME,
         }
     ),
-    "BookCreate": obj(
-        BOOK_WRITABLE, ["title", "author", "category", "condition", "price", "stock"], closed=True
-    ),
-    "BookPatch": {**obj(BOOK_WRITABLE, [], closed=True), "minProperties": 1},
+    "BookCreate": obj(BOOK_INPUT, ["title", "author", "condition", "price"], closed=True),
+    "BookPatch": {**obj(BOOK_INPUT, [], closed=True), "minProperties": 1},
     "BookPage": page_of("Book"),
     "Categories": obj(
         {
@@ -173,23 +212,31 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "ShippingAddress": obj(
         {
-            "name": TEXT(1, 200),
-            "line1": TEXT(1, 200),
-            "line2": NULLABLE(TEXT(0, 200)),
-            "city": TEXT(1, 100),
-            "postal_code": TEXT(1, 20),
-            "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "name": filled(100),
+            "line1": filled(200),
+            "line2": NULLABLE(filled(200)),
+            "city": filled(100),
+            "postal_code": filled(20),
+            "country": {"type": "string", "enum": COUNTRIES},
         },
         ["name", "line1", "city", "postal_code", "country"],
         closed=True,
     ),
     "Payment": obj(
         {
-            "card_number": {"type": "string", "pattern": r"^[0-9 ]{12,23}$"},
+            "card_number": {
+                "type": "string",
+                "pattern": r"^[ -]*([0-9][ -]*){12,19}$",
+                "description": "Passes the Luhn check; spaces and hyphens are ignored",
+            },
             "exp_month": {"type": "integer", "minimum": 1, "maximum": 12},
-            "exp_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+            "exp_year": {
+                "type": "integer",
+                "anyOf": [{"minimum": 0, "maximum": 99}, {"minimum": 2000, "maximum": 2100}],
+                "description": "Four digits, or two (20xx); the card must not have expired",
+            },
             "cvc": {"type": "string", "pattern": "^[0-9]{3,4}$"},
-            "holder": TEXT(1, 200),
+            "holder": {**TEXT(1, 100), "pattern": r"\S"},
         },
         closed=True,
     ),
@@ -199,22 +246,32 @@ SCHEMAS: dict[str, Schema] = {
                 "items": {
                     "type": "array",
                     "minItems": 1,
+                    "maxItems": 50,
                     "items": obj(
                         {
                             "book_id": UUID,
                             "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
                         },
+                        ["book_id"],
                         closed=True,
                     ),
                 },
-                "from_cart": {"type": "boolean", "enum": [True]},
+                "from_cart": {"type": "boolean"},
                 "shipping_address": ref("ShippingAddress"),
                 "payment": ref("Payment"),
             },
             ["shipping_address", "payment"],
             closed=True,
         ),
-        "description": "Either `items` or `from_cart: true`.",
+        "oneOf": [
+            {"required": ["items"], "properties": {"from_cart": {"enum": [False]}}},
+            {
+                "required": ["from_cart"],
+                "properties": {"from_cart": {"enum": [True]}},
+                "not": {"required": ["items"]},
+            },
+        ],
+        "description": "Either `items` (each book once) or `from_cart: true`.",
     },
     "OrderItem": obj(
         {

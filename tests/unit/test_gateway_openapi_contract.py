@@ -1,0 +1,75 @@
+"""The OpenAPI document says exactly what the services accept (regressions found by fuzzing):
+every value a documented pattern allows, the service's own validator accepts too."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import jsonschema_rs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api_gateway import openapi_schemas as docs
+from api_gateway.openapi import document
+from catalog_service import validation as catalog
+from order_service import validation as orders
+
+FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+
+
+def schema_of(name: str) -> dict[str, Any]:
+    return document()["components"]["schemas"][name]  # type: ignore[no-any-return]
+
+
+def test_the_documented_countries_are_the_ones_order_service_accepts() -> None:
+    assert set(docs.COUNTRIES) == orders.COUNTRIES
+
+
+@FAST
+@given(st.from_regex(docs.PRICE_PATTERN, fullmatch=True))
+def test_every_documented_price_string_is_a_price_the_catalogue_accepts(price: str) -> None:
+    assert catalog.clean_book({"price": price}, partial=True)["price"] > 0
+
+
+def test_prices_out_of_range_are_outside_the_documented_pattern() -> None:
+    for price in ("0", "0.00", "00.01", "100000.01", "100001", "123456", "1.234", "-1"):
+        assert not re.fullmatch(docs.PRICE_PATTERN, price), price
+
+
+@FAST
+@given(st.data())
+def test_every_documented_book_text_is_text_the_catalogue_accepts(data: st.DataObject) -> None:
+    book = schema_of("BookCreate")["properties"]
+    for name in ("title", "author", "category"):
+        value = data.draw(st.from_regex(book[name]["pattern"], fullmatch=True))
+        assert catalog.clean_book({name: value}, partial=True)[name]
+
+
+def test_padding_around_a_book_title_does_not_count_towards_its_length() -> None:
+    pattern = schema_of("BookCreate")["properties"]["title"]["pattern"]
+    assert re.fullmatch(pattern, "   " + "x" * 200 + "   ")
+    assert not re.fullmatch(pattern, "x" * 201)
+    assert not re.fullmatch(pattern, "   ")
+
+
+@FAST
+@given(st.data())
+def test_every_documented_address_is_one_order_service_accepts(data: st.DataObject) -> None:
+    fields = schema_of("ShippingAddress")["properties"]
+    address = {
+        name: data.draw(st.from_regex(fields[name]["pattern"], fullmatch=True))
+        for name in ("name", "line1", "line2", "city", "postal_code")
+    }
+    address["country"] = data.draw(st.sampled_from(docs.COUNTRIES))
+    errors: dict[str, str] = {}
+    assert orders._address(address, errors) is not None and errors == {}
+
+
+def test_an_order_names_either_items_or_the_cart() -> None:
+    base = {"shipping_address": {}, "payment": {}}
+    one_of = {"oneOf": schema_of("OrderCreate")["oneOf"]}
+    valid = jsonschema_rs.validator_for(one_of).is_valid
+    assert valid({**base, "items": [{}]}) and valid({**base, "items": [{}], "from_cart": False})
+    assert valid({**base, "from_cart": True})
+    assert not valid({**base, "items": [{}], "from_cart": True}) and not valid(base)
