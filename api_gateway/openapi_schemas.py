@@ -61,7 +61,10 @@ def obj(
     props: dict[str, Schema], required: list[str] | None = None, *, closed: bool = False
 ) -> Schema:
     """An object; `closed` ones (request bodies) reject unknown fields, as the API does (422)."""
-    schema: Schema = {"type": "object", "properties": props, "required": required or list(props)}
+    schema: Schema = {"type": "object", "properties": props}
+    names = list(props) if required is None else required
+    if names:  # OpenAPI 3.0 forbids an empty `required`; [] means nothing is required
+        schema["required"] = names
     if closed:
         schema["additionalProperties"] = False
     return schema
@@ -91,16 +94,27 @@ USD: Schema = {"type": "string", "enum": ["USD"]}
 TEXT = lambda lo, hi: {"type": "string", "minLength": lo, "maxLength": hi}  # noqa: E731
 
 
+# What Python's str.strip() removes: ECMA's \s (the patterns' dialect) lacks \x1c-\x1f and \x85.
+SPACE = r"[\s\x1c-\x1f\x85]"
+
+
 def line(high: int) -> Schema:
     """One line of text as catalog_service checks it: no control characters, 1 to `high`
     characters once the surrounding whitespace is stripped (so the pattern holds the length)."""
-    char, edge = r"[^\x00-\x1f\x7f]", r"[^\s\x00-\x1f\x7f]"
-    return {"type": "string", "pattern": rf"^\s*{edge}({char}{{0,{high - 2}}}{edge})?\s*$"}
+    char, edge = r"[^\x00-\x1f\x7f]", r"[^\s\x00-\x1f\x7f\x85]"
+    return {
+        "type": "string",
+        "pattern": rf"^{SPACE}*{edge}({char}{{0,{high - 2}}}{edge})?{SPACE}*$",
+    }
 
 
 def filled(high: int) -> Schema:
     """Text as order_service checks it: 1 to `high` characters once stripped."""
-    return {"type": "string", "pattern": rf"^\s*\S([\s\S]{{0,{high - 2}}}\S)?\s*$"}
+    edge = r"[^\s\x1c-\x1f\x85]"
+    return {
+        "type": "string",
+        "pattern": rf"^{SPACE}*{edge}([\s\S]{{0,{high - 2}}}{edge})?{SPACE}*$",
+    }
 
 
 NULLABLE = lambda s: {**s, "nullable": True}  # noqa: E731

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import jsonschema_rs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +74,17 @@ def test_an_order_names_either_items_or_the_cart() -> None:
     assert valid({**base, "items": [{}]}) and valid({**base, "items": [{}], "from_cart": False})
     assert valid({**base, "from_cart": True})
     assert not valid({**base, "items": [{}], "from_cart": True}) and not valid(base)
+
+
+def test_a_book_patch_requires_no_field_in_particular() -> None:
+    patch = schema_of("BookPatch")
+    assert "required" not in patch and patch["minProperties"] == 1
+
+
+@pytest.mark.parametrize("blank", ["\x85", "\x1c\x1f", " \t\u3000 "])
+def test_text_that_python_strips_to_nothing_is_outside_the_documented_patterns(blank: str) -> None:
+    title = schema_of("BookCreate")["properties"]["title"]["pattern"]
+    city = schema_of("ShippingAddress")["properties"]["city"]["pattern"]
+    for pattern in (title, city):
+        assert not jsonschema_rs.validator_for({"pattern": pattern}).is_valid(blank)
+        assert not re.fullmatch(pattern, blank)
