@@ -29,19 +29,32 @@ from scripts.stack import ROOT, SERVICES, Ports, ProcessGroup, migrate_all, proc
 from tests.conftest import RUN_ID, delete_topology
 
 
-def free_port_base() -> int:
-    """E2E_PORT_BASE, or a random base whose ports are free (so two runs never collide)."""
+def free_port_base(replicas: int) -> int:
+    """E2E_PORT_BASE, or a random base whose every port is free (so two runs never collide).
+
+    Bases stay below Linux's ephemeral range (32768+), where client sockets would take ports.
+    """
     if "E2E_PORT_BASE" in os.environ:
         return int(os.environ["E2E_PORT_BASE"])
     while True:
-        base = random.randrange(20000, 60000, 300)
-        if all(port_is_free(base + offset) for offset in (0, 1, 10, 20, 110, 120)):
+        base = random.randrange(10000, 32000, 250)
+        if all(port_is_free(port) for port in all_ports(Ports.offset(base), replicas)):
             return base
+
+
+def all_ports(ports: Ports, replicas: int) -> list[int]:
+    singles = [ports.gateway, ports.frontend]
+    per_replica = [*ports.apis.values(), *ports.workers.values()]
+    return singles + [port + 100 * i for port in per_replica for i in range(replicas)]
 
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
@@ -83,7 +96,8 @@ def running_system(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[System]:
     """Start the whole stack, yield it, stop it (fixtures of any scope build on this)."""
-    ports = Ports.offset(free_port_base())
+    replicas = int(os.environ.get("E2E_REPLICAS", "2"))
+    ports = Ports.offset(free_port_base(replicas))
     prefix = f"{RUN_ID}.e2e."
     keys = tmp_path_factory.mktemp("keys")
     ensure_key_pair(keys / "jwt_private.pem", keys / "jwt_public.pem")
@@ -101,7 +115,6 @@ def running_system(
         "GUNICORN_THREADS": "8",
         "LOG_LEVEL": "INFO",
     }
-    replicas = int(os.environ.get("E2E_REPLICAS", "2"))
     env = stack_env(ports, extra, api_replicas=replicas)
     migrate_all(env)
     group = ProcessGroup(
