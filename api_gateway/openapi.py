@@ -110,7 +110,8 @@ COVER_BODY = {
                 "type": "object",
                 "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"}},
-            }
+            },
+            "encoding": {"file": {"contentType": "image/jpeg, image/png, image/webp"}},
         },
     },
 }
