@@ -218,7 +218,9 @@ def paths() -> dict[str, dict[str, Any]]:
                 errors=(404, 409),
                 params=item,
             ),
-            "delete": op("Remove from the cart", "orders", ok=(200, "Cart"), params=item),
+            "delete": op(
+                "Remove from the cart", "orders", ok=(200, "Cart"), errors=(404,), params=item
+            ),
         },
         "/api/orders": {
             "get": op(

@@ -89,3 +89,11 @@ def test_text_that_python_strips_to_nothing_is_outside_the_documented_patterns(b
     for pattern in (title, city):
         assert not jsonschema_rs.validator_for({"pattern": pattern}).is_valid(blank)
         assert not re.fullmatch(pattern, blank)
+
+
+def test_every_operation_on_an_id_documents_404() -> None:
+    """A malformed or unknown id in the path is a 404 wherever an id is taken."""
+    for path, operations in document()["paths"].items():
+        for method, operation in operations.items():
+            if "{" in path:
+                assert "404" in operation["responses"], (method, path)
