@@ -73,19 +73,14 @@ class RevocationFollower:
         self.thread.start()
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                run_with_reconnect(
-                    self._session,
-                    stop=self.stop,
-                    what="revocation follower",
-                    backoff=Backoff(base=0.2, cap=5.0),
-                    on_state=lambda up: self.connected.clear(),
-                )
-            except Exception:  # a bug must not silently end revocation for this process
-                log.exception("revocation follower failed; restarting")
-                self.connected.clear()
-                self.stop.wait(1)
+        """Follow revocations until stopped; any failure (a bug included) restarts the session."""
+        run_with_reconnect(
+            self._session,
+            stop=self.stop,
+            what="revocation follower",
+            backoff=Backoff(base=0.2, cap=5.0),
+            on_down=self.connected.clear,
+        )
 
     def _session(self) -> None:
         connection = connect(self.url, name=f"api_gateway-{os.getpid()}-revocations")

@@ -139,11 +139,6 @@ def is_revoked(*, sessions: Sessions, jti: str) -> bool:
         return session.get(RevokedToken, jti) is not None
 
 
-def get_user(*, sessions: Sessions, user_id: str) -> User | None:
-    with sessions() as session:
-        return session.get(User, user_id)
-
-
 def signed_in_account(*, sessions: Sessions, user_id: str, jti: str) -> User | None:
     """The token's user, or None if that token was revoked or the account is gone (one read)."""
     with sessions() as session:

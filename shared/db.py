@@ -43,7 +43,9 @@ def migrate(url: str, migrations_dir: Path) -> None:
     ensure_database(url)
     engine = create_engine(url)
     with engine.connect() as conn:
-        conn.execute(text("SELECT GET_LOCK(CONCAT(DATABASE(), '.migrate'), 300)"))
+        locked = conn.execute(text("SELECT GET_LOCK(CONCAT(DATABASE(), '.migrate'), 300)"))
+        if locked.scalar() != 1:
+            raise RuntimeError("another process held the migration lock for 5 minutes")
         try:
             config = Config()
             config.set_main_option("script_location", str(migrations_dir))

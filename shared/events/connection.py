@@ -41,25 +41,33 @@ def run_with_reconnect(
     stop: threading.Event,
     what: str,
     backoff: Backoff = Backoff(base=0.5, cap=15.0),
-    on_state: Callable[[bool], None] = lambda up: None,
+    on_down: Callable[[], None] = lambda: None,
 ) -> None:
-    """Run `session` until `stop` is set, restarting it after outages with growing backoff."""
+    """Run `session` until `stop` is set, restarting it with growing backoff after it fails.
+
+    An outage (broker or database away) is expected and logged briefly; anything else is a bug
+    or a surprise, logged with its traceback, and the loop still restarts rather than letting
+    the component die silently while the process looks alive.
+    """
     failures = 0
     while not stop.is_set():
         try:
             session()
             failures = 0
-        except OUTAGE_ERRORS as exc:
+        except Exception as exc:
             failures += 1
-            on_state(False)
+            on_down()
             delay = backoff.delay(failures)
-            log.warning(
-                "%s lost its connection (%s: %s); retrying in %.1fs",
-                what,
-                type(exc).__name__,
-                exc,
-                delay,
-            )
+            if isinstance(exc, OUTAGE_ERRORS):
+                log.warning(
+                    "%s lost its connection (%s: %s); retrying in %.1fs",
+                    what,
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                )
+            else:
+                log.exception("%s failed unexpectedly; restarting in %.1fs", what, delay)
             stop.wait(delay)
 
 

@@ -100,7 +100,7 @@ class Consumer:
             self._session,
             stop=self.stop,
             what=f"{self.service} consumer",
-            on_state=lambda up: self.connected.clear(),
+            on_down=self.connected.clear,
         )
 
     def _session(self) -> None:
@@ -122,7 +122,10 @@ class Consumer:
                 if method is not None:
                     batch = [Delivery(method, properties, body)]
                     while channel.get_waiting_message_count() and len(batch) < self.prefetch:
-                        batch.append(Delivery(*next(deliveries)))
+                        more = next(deliveries, None)
+                        if more is None or more[0] is None:
+                            break  # the consumer was cancelled or went idle
+                        batch.append(Delivery(*more))
                     self.deliver(batch)
                 if self.stop.is_set():
                     break

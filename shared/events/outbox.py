@@ -103,7 +103,7 @@ class OutboxRelay:
             self._session,
             stop=self.stop,
             what=self.name,
-            on_state=lambda up: self.connected.clear(),
+            on_down=self.connected.clear,
         )
 
     def _session(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +23,8 @@ from shared.events.topology import Topology
 log = logging.getLogger(__name__)
 
 Timer = Callable[[threading.Event], None]  # runs until the event is set
+# Below Swarm's stop_grace_period (30 s), so SIGKILL never cuts a publish in the middle.
+SHUTDOWN_SECONDS = 20.0
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Worker:
     def __init__(self, spec: WorkerSpec) -> None:
         self.spec = spec
         self.stop = threading.Event()
+        self.failed = threading.Event()
         self.relay = OutboxRelay(
             engine=spec.engine,
             outbox=spec.outbox,
@@ -85,22 +90,35 @@ class Worker:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stop.set())
         server = serve_health(self.spec.health_port, self.ready)
-        threads = [threading.Thread(target=self.relay.run, daemon=True)]
-        threads += [
-            threading.Thread(target=timer, args=(self.stop,), daemon=True)
-            for timer in self.spec.timers
-        ]
+        loops: list[Callable[[], None]] = [self.relay.run]
+        loops += [functools.partial(timer, self.stop) for timer in self.spec.timers]
+        threads = [threading.Thread(target=self._supervised, args=(loop,)) for loop in loops]
         for thread in threads:
             thread.start()
         log.info("%s worker started (health on :%d)", self.spec.service, self.spec.health_port)
-        if self.consumer is not None:
-            self.consumer.run()  # the main thread: signals interrupt its waits promptly
-        else:
-            self.stop.wait()
-        for thread in threads:
-            thread.join(timeout=30)
-        server.shutdown()
+        try:
+            if self.consumer is not None:
+                self.consumer.run()  # the main thread: signals interrupt its waits promptly
+            else:
+                self.stop.wait()
+        finally:
+            self.stop.set()
+            deadline = time.monotonic() + SHUTDOWN_SECONDS
+            for thread in threads:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+            server.shutdown()
         log.info("%s worker stopped", self.spec.service)
+        if self.failed.is_set():
+            raise SystemExit(1)  # a loop died: exit non-zero so the orchestrator restarts us
+
+    def _supervised(self, loop: Callable[[], None]) -> None:
+        """A loop that ends by surprise takes the whole worker down, never silently."""
+        try:
+            loop()
+        except BaseException:
+            log.exception("a worker loop died; stopping the worker")
+            self.failed.set()
+            self.stop.set()
 
 
 def serve_health(port: int, ready: Callable[[], bool]) -> ThreadingHTTPServer:

@@ -93,3 +93,28 @@ def test_declaring_twice_issues_the_same_declarations():
     for channel in (first, second):
         declare(channel, Topology(), service_queues(Topology(), "order", ["book.created"]))
     assert first.calls == second.calls
+
+
+def test_a_component_that_fails_by_surprise_is_restarted_not_left_dead():
+    import threading
+
+    from shared.events.connection import run_with_reconnect
+
+    stop, calls, downs = threading.Event(), [], []
+
+    def session():
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("a bug, not an outage")
+        if len(calls) == 2:
+            raise ConnectionError("the broker went away")
+        stop.set()
+
+    run_with_reconnect(
+        session,
+        stop=stop,
+        what="test",
+        backoff=Backoff(0.001, 0.001),
+        on_down=lambda: downs.append(1),
+    )
+    assert len(calls) == 3 and len(downs) == 2
