@@ -1,18 +1,13 @@
-"""Engine, session factory and declarative Base of auth_service."""
+"""Declarative Base of auth_service; its engine and sessions come from shared.db.Database."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 
-from shared.db import make_engine
+from shared.db import Database
+
+__all__ = ["Base", "Database"]
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class Database:
-    def __init__(self, url: str) -> None:
-        self.engine: Engine = make_engine(url)
-        self.session: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)

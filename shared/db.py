@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -21,6 +22,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_timeout=10,
         connect_args={"connect_timeout": 5, "charset": "utf8mb4"},
     )
+
+
+class Database:
+    """A service's engine and session factory (each service declares its own Base)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = make_engine(url)
+        self.session: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
 
 
 def ensure_database(url: str) -> None:
