@@ -58,6 +58,8 @@ def test_the_same_idempotency_key_returns_the_same_order_even_when_requests_race
     assert other.status_code == 422 and "Idempotency-Key" in other.json()["error"]["fields"]
     count = order_stack.scalar("SELECT COUNT(*) FROM orders WHERE buyer_id = %s", buyer_id)
     assert count == 1
+    # The winner's capture happens in the saga, asynchronously: let it get there first.
+    order_stack.wait_status(buyer, results[0].json()["id"], "paid", "shipped", "delivered")
     authorized = order_stack.scalar(
         "SELECT COUNT(*) FROM simulated_payments WHERE status = 'authorized' AND reference IN "
         "(SELECT id FROM orders WHERE buyer_id = %s)",
