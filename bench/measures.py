@@ -25,8 +25,9 @@ from bench import catalog_browse, event_pipeline, gateway_overhead, saga_latency
 from catalog_service.db import Database
 from catalog_service.events import book_data, publish
 from catalog_service.models import Book, outbox
-from catalog_service.service import now, seller_names
+from catalog_service.service import seller_names
 from order_service.models import Book as ReadBook
+from shared.db import utcnow
 from shared.events import Envelope, Topology
 
 
@@ -194,7 +195,7 @@ def _write_burst(
         session.execute(
             update(Book)
             .where(Book.id.in_(book_ids))
-            .values(version=Book.version + 1, updated_at=now())
+            .values(version=Book.version + 1, updated_at=utcnow())
         )
         books = list(session.scalars(select(Book).where(Book.id.in_(book_ids))))
         names = seller_names(session, {b.seller_id for b in books})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from catalog_service.browse import BrowseQuery, Page, browse_statements
 from catalog_service.covers import Cover, CoverStore
 from catalog_service.events import book_data, book_deleted_data, publish
 from catalog_service.models import Book, Seller
+from shared.db import utcnow
 from shared.web.tokens import User
 
 Sessions = sessionmaker[Session]
@@ -41,14 +41,10 @@ class ListingPage:
     total: int
 
 
-def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def remember_seller(session: Session, *, user_id: str, name: str, source: str) -> None:
     """Upsert a seller's name; a name from `user.registered` is never overwritten by a token's."""
     stmt = mysql_insert(Seller).values(
-        user_id=user_id, name=name[:100], source=source, updated_at=now()
+        user_id=user_id, name=name[:100], source=source, updated_at=utcnow()
     )
     if source == "event":
         stmt = stmt.on_duplicate_key_update(
@@ -91,7 +87,7 @@ def _owned_book(session: Session, user: User, book_id: str) -> Book:
 def _updated(session: Session, book: Book, correlation_id: str | None) -> Listing:
     """Bump the version, stamp the time and publish the full book, in the caller's transaction."""
     book.version += 1
-    book.updated_at = now()
+    book.updated_at = utcnow()
     session.flush()
     listing = _listings(session, [book])[0]
     publish(
@@ -111,7 +107,7 @@ def create_book(
     """List a new book for sale; the caller is its seller."""
     with sessions() as session, session.begin():
         remember_seller(session, user_id=seller.id, name=seller.name, source="token")
-        moment = now()
+        moment = utcnow()
         book = Book(
             id=book_id or str(uuid.uuid4()),
             seller_id=seller.id,
@@ -158,7 +154,7 @@ def delete_book(
     """Soft delete: order history keeps the row; the API and browse no longer see it."""
     with sessions() as session, session.begin():
         book = _owned_book(session, user, book_id)
-        book.deleted_at = book.updated_at = now()
+        book.deleted_at = book.updated_at = utcnow()
         book.version += 1
         publish(session, "book.deleted", book_deleted_data(book), correlation_id=correlation_id)
 

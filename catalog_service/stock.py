@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from catalog_service.events import book_data, publish
 from catalog_service.models import Book, Reservation
-from catalog_service.service import now, seller_names
+from catalog_service.service import seller_names
+from shared.db import utcnow
 from shared.events import Envelope, PermanentError
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def wanted_items(data: dict[str, Any]) -> Items:
 
 def _claim(session: Session, order_id: str, status: str, items: Items) -> bool:
     """Insert the order's reservation row; False if one exists (this step already happened)."""
-    moment = now()
+    moment = utcnow()
     try:
         with session.begin_nested():
             session.execute(
@@ -77,7 +78,7 @@ def _move_stock(session: Session, book_id: str, delta: int, *, live_only: bool) 
     result = session.execute(
         update(Book)
         .where(*where)
-        .values(stock=Book.stock + delta, version=Book.version + 1, updated_at=now())
+        .values(stock=Book.stock + delta, version=Book.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult[Any], result).rowcount == 1
@@ -170,7 +171,7 @@ def _set_status(session: Session, order_id: str, status: str) -> None:
     session.execute(
         update(Reservation)
         .where(Reservation.order_id == order_id)
-        .values(status=status, updated_at=now())
+        .values(status=status, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 

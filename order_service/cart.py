@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from order_service.models import Book, CartItem, CartNotice
-from order_service.saga import utcnow
+from shared.db import utcnow
 from shared.web.errors import ApiError
 
 MAX_CART_LINES = 50

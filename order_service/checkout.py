@@ -26,8 +26,8 @@ from order_service.models import (
     TimelineEntry,
 )
 from order_service.payments import Authorization, PaymentDeclined, PaymentProvider
-from order_service.saga import utcnow
 from order_service.validation import Checkout, Line
+from shared.db import utcnow
 from shared.web.errors import ApiError, ValidationError
 
 CURRENCY = "USD"

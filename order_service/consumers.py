@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from order_service import events, readmodel
 from order_service.models import Order, OrderTimer
 from order_service.payments import CaptureFailed, PaymentProvider, release_payment
-from order_service.saga import transition, utcnow
+from order_service.saga import transition
+from shared.db import utcnow
 from shared.events import Envelope, Handler, PermanentError
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from order_service.models import SimulatedPayment
+from shared.db import utcnow
 
 DECLINED_AT_AUTHORIZATION = "4000000000000002"
 FAILS_AT_CAPTURE = "4000000000000341"
@@ -103,10 +103,6 @@ def release_payment(
     return "refunded"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 class SimulatedProvider:
     """The simulated card provider: test cards decide the outcome."""
 
@@ -129,8 +125,8 @@ class SimulatedProvider:
             capture_fails=card.number == FAILS_AT_CAPTURE,
             captures=0,
             refunds=0,
-            created_at=_now(),
-            updated_at=_now(),
+            created_at=utcnow(),
+            updated_at=utcnow(),
         )
         with self._sessions() as session, session.begin():
             session.add(auth)
@@ -147,7 +143,7 @@ class SimulatedProvider:
                 raise CaptureFailed("the issuer refused the capture")
             auth.status, auth.payment_id = "captured", f"pay_{uuid.uuid4().hex}"
             auth.captures += 1
-            auth.updated_at = _now()
+            auth.updated_at = utcnow()
             return auth.payment_id
 
     def void(self, *, authorization_id: str) -> None:
@@ -156,13 +152,13 @@ class SimulatedProvider:
             if auth.status == "captured" and auth.payment_id:
                 raise AlreadyCaptured(auth.payment_id)
             if auth.status == "authorized":
-                auth.status, auth.updated_at = "voided", _now()
+                auth.status, auth.updated_at = "voided", utcnow()
 
     def refund(self, *, payment_id: str, amount: Decimal) -> None:
         with self._sessions() as session, session.begin():
             auth = self._locked(session, SimulatedPayment.payment_id == payment_id)
             if auth.status == "captured":
-                auth.status, auth.refunds, auth.updated_at = "refunded", auth.refunds + 1, _now()
+                auth.status, auth.refunds, auth.updated_at = "refunded", auth.refunds + 1, utcnow()
 
     @staticmethod
     def _locked(session: Session, condition: object) -> SimulatedPayment:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.orm import Session
 
 from order_service.models import Book, CartItem, CartNotice
-from order_service.saga import utcnow
+from shared.db import utcnow
 from shared.events import Envelope, PermanentError
 
 FIELDS = ("seller_id", "seller_name", "title", "author", "price", "currency", "stock", "deleted")

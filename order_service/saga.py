@@ -7,9 +7,9 @@ no-op that returns False: this is what makes redelivered and reordered events ha
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from order_service.models import Order, TimelineEntry
+from shared.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +23,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset(),
 }
 STATUSES = tuple(TRANSITIONS)
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as stored."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def can_transition(order: Order, to: str) -> bool:

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from order_service import events
 from order_service.models import Order, OrderTimer
 from order_service.payments import PaymentProvider, release_payment
-from order_service.saga import transition, utcnow
+from order_service.saga import transition
+from shared.db import utcnow
 from shared.events.retry import Backoff
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,11 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive: how every service's DATETIME columns store time."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:

@@ -31,6 +31,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.db import utcnow
 from shared.events.connection import connect, run_with_reconnect
 from shared.events.envelope import Envelope, EnvelopeError, parse_envelope
 from shared.events.retry import Backoff, RetryPolicy
@@ -209,7 +210,7 @@ class Consumer:
                 )
             )
         )
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = utcnow()
         fresh: dict[str, Delivery] = {}
         for delivery in work:
             event = delivery.event
@@ -248,7 +249,7 @@ class Consumer:
                     consumer=self.service,
                     event_id=event.id,
                     event_type=event.type,
-                    processed_at=datetime.now(UTC).replace(tzinfo=None),
+                    processed_at=utcnow(),
                 )
             )
         except IntegrityError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pika
 import pika.exceptions
@@ -18,16 +18,13 @@ from sqlalchemy import Engine, Table, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from shared.db import utcnow
 from shared.events.connection import connect, run_with_reconnect
 from shared.events.envelope import Envelope
 from shared.events.publisher import ConfirmingPublisher, Message
 from shared.events.topology import Topology, declare
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def add_event(session: Session, outbox: Table, event: Envelope) -> None:
@@ -38,7 +35,7 @@ def add_event(session: Session, outbox: Table, event: Envelope) -> None:
             event_type=event.type,
             correlation_id=event.correlation_id,
             payload=event.to_json(),
-            created_at=_now(),
+            created_at=utcnow(),
         )
     )
 
@@ -186,7 +183,7 @@ class OutboxRelay:
         if time.monotonic() < self._next_purge:
             return
         self._next_purge = time.monotonic() + 600
-        cutoff = _now() - self.retention
+        cutoff = utcnow() - self.retention
         lock_conn.execute(delete(self.outbox).where(self.outbox.c.sent_at < cutoff))
         lock_conn.commit()
 
@@ -196,7 +193,7 @@ class OutboxRelay:
         lock_conn.execute(
             update(self.outbox)
             .where(self.outbox.c.id.in_(ids))
-            .values(sent_at=_now(), attempts=self.outbox.c.attempts + 1)
+            .values(sent_at=utcnow(), attempts=self.outbox.c.attempts + 1)
         )
         lock_conn.commit()
         self.published += len(ids)
