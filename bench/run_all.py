@@ -27,15 +27,26 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
 
-from bench import catalog_browse, measures, saga_latency
+from bench import catalog_browse, fast_paths, measures, saga_latency
 from bench.report import markdown
 from catalog_service.db import Database
 from catalog_service.models import Book
 from catalog_service.republish import republish_all
 from order_service.models import Book as ReadBook
 from scripts.keys import ensure_key_pair
-from scripts.stack import ROOT, SERVICES, Ports, ProcessGroup, migrate_all, process_specs, stack_env
+from scripts.stack import (
+    ROOT,
+    SERVICES,
+    Ports,
+    ProcessGroup,
+    ProcessSpec,
+    gunicorn,
+    migrate_all,
+    process_specs,
+    stack_env,
+)
 from shared.db import ensure_database
 
 SERVER = "mysql+pymysql://root@127.0.0.1:3306/"
@@ -47,9 +58,11 @@ def start_system(port_base: int, replicas: int) -> tuple[ProcessGroup, dict[str,
     run = uuid.uuid4().hex[:8]
     keys = Path(tempfile.mkdtemp(prefix="bench-keys-"))
     ensure_key_pair(keys / "jwt_private.pem", keys / "jwt_public.pem")
-    urls = {f"{s.upper()}_DATABASE_URL": f"{SERVER}bench_{run}_{s}" for s in SERVICES}
-    for url in urls.values():
+    for url in (f"{SERVER}bench_{run}_{s}" for s in SERVICES):
         ensure_database(url)
+    # The services log in as a user of their own, so the idle figure counts their statements only.
+    server = fast_paths.create_database_user(f"bench_{run}", f"bench_{run}_")
+    urls = {f"{s.upper()}_DATABASE_URL": f"{server}bench_{run}_{s}" for s in SERVICES}
     ports = Ports.offset(port_base)
     extra = {
         **urls,
@@ -68,14 +81,33 @@ def start_system(port_base: int, replicas: int) -> tuple[ProcessGroup, dict[str,
     env = stack_env(ports, extra, api_replicas=replicas)
     migrate_all(env)
     specs = process_specs(ports, env, api_replicas=replicas, worker_replicas=replicas)
+    bare = bare_port(ports)
+    specs.append(
+        ProcessSpec(
+            "bare-flask",
+            gunicorn("bench.bare_flask", bare),
+            env,
+            f"http://127.0.0.1:{bare}/health/live",
+        )
+    )
     group = ProcessGroup(specs, log_dir=ROOT / "var/log/bench" / run)
     try:
         group.start(timeout=180)
     except Exception:
-        group.stop()
-        saga_latency.drop(env)
+        stop_system(group, env)
         raise
     return group, env, ports
+
+
+def bare_port(ports: Ports) -> int:
+    """The bare Flask baseline's port: past the workers' block of `Ports.offset`."""
+    return ports.gateway + 30
+
+
+def stop_system(group: ProcessGroup, env: dict[str, str]) -> None:
+    group.stop()
+    saga_latency.drop(env)
+    fast_paths.drop_database_user(make_url(env["CATALOG_DATABASE_URL"]).username or "")
 
 
 def load_books(env: dict[str, str], count: int) -> dict[str, Any]:
@@ -116,25 +148,47 @@ def book_ids(env: dict[str, str]) -> tuple[list[str], int]:
     return ids, max(1, min(50, int(in_stock) // 20))
 
 
-def measure(env: dict[str, str], ports: Ports, args: argparse.Namespace) -> dict[str, Any]:
+def measure(
+    group: ProcessGroup, env: dict[str, str], ports: Ports, args: argparse.Namespace
+) -> dict[str, Any]:
     gateway = f"http://127.0.0.1:{ports.gateway}"
-    results: dict[str, Any] = {"load": load_books(env, args.books)}
+    step("idle cost")
+    pids = [proc.pid for name, proc in group.procs.items() if name != "bare-flask"]
+    results: dict[str, Any] = {
+        "idle": fast_paths.idle_cost(
+            pids, env["CATALOG_DATABASE_URL"], settle=args.duration, seconds=args.duration * 3
+        )
+    }
+    results["load"] = load_books(env, args.books)
     ids, pages = book_ids(env)
     apis = [f"http://127.0.0.1:{ports.apis['catalog'] + 100 * i}" for i in range(args.replicas)]
     sample = random.Random(7).sample(ids, 50)
-    step("gateway overhead")
-    results["gateway_overhead"] = measures.gateway_overhead_by_book(
-        gateway, apis, sample, concurrency=args.concurrency, duration=args.duration
+    step("reads: bare Flask, catalog api, gateway, frontend; browse and search")
+    results["reads"] = reads = fast_paths.reads(
+        bare=f"http://127.0.0.1:{bare_port(ports)}",
+        catalog_apis=apis,
+        gateway=gateway,
+        frontend=f"http://127.0.0.1:{ports.frontend}",
+        book_ids=sample,
+        pages=pages,
+        concurrency=args.concurrency,
+        duration=args.duration,
     )
-    step("browse and search")
-    results["browse_search"] = measures.browse_and_search(
-        gateway, concurrency=args.concurrency, duration=args.duration, pages=pages
+    results["gateway_overhead"] = measures.overhead(
+        reads["book"]["direct"], reads["book"]["gateway"]
     )
+    results["browse_search"] = {
+        kind: reads["lists"][f"{kind}_gateway"] for kind in ("browse", "search")
+    }
     step("event pipeline")
     results["event_pipeline"] = measures.event_pipeline_burst(env, ids[: args.burst])
     client = saga_latency.Client(gateway)
     seller = client.user("seller")
     tokens = [client.user(f"buyer{i}") for i in range(8)]
+    step("new listing to the order read model")
+    results["listing"] = fast_paths.listing_latency(
+        gateway, seller, env["ORDER_DATABASE_URL"], count=args.orders // 2
+    )
     books = [saga_latency.listed_book(client, seller, tokens[0], 10000) for _ in range(4)]
     results["saga"] = {}
     for buyers in (1, 8):
@@ -177,10 +231,9 @@ def main() -> int:
     step("starting the system")
     group, env, ports = start_system(args.port_base, args.replicas)
     try:
-        results = measure(env, ports, args)
+        results = measure(group, env, ports, args)
     finally:
-        group.stop()
-        saga_latency.drop(env)
+        stop_system(group, env)
     results["meta"] = {
         "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "command": "make bench  # .venv/bin/python -m bench.run_all " + " ".join(sys.argv[1:]),
@@ -190,7 +243,8 @@ def main() -> int:
         "concurrency": args.concurrency,
         "seconds_total": round(time.monotonic() - started, 1),
     }
-    table = markdown(results)
+    before = RESULTS / "before.json"
+    table = markdown(results, json.loads(before.read_text()) if before.exists() else None)
     print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
