@@ -85,7 +85,7 @@ def start_system(port_base: int, replicas: int) -> tuple[ProcessGroup, dict[str,
     specs.append(
         ProcessSpec(
             "bare-flask",
-            gunicorn("bench.bare_flask", bare),
+            [*gunicorn("bench", bare)[:-1], "bench.bare_flask:app"],  # same gunicorn settings
             env,
             f"http://127.0.0.1:{bare}/health/live",
         )
