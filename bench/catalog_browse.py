@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import tempfile
 import threading
@@ -39,17 +38,12 @@ from catalog_service.models import Book, Seller
 from scripts.keys import ensure_key_pair
 from scripts.stack import ROOT, ProcessGroup, ProcessSpec, gunicorn
 from shared.db import migrate
+from tests.support.ports import free_port
 
 SERVER = "mysql+pymysql://root@127.0.0.1:3306/"
 AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
 QUERIES = ["war and peace", "detective murder", "tolkien", "history of rome", "magic school"]
 CONDITIONS = ["new", "like_new", "very_good", "good", "acceptable"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def seed(url: str, count: int) -> None:

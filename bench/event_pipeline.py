@@ -21,7 +21,7 @@ from shared.db import ensure_database
 from shared.events import Topology, add_event, new_event
 from shared.events.outbox import properties_for
 from shared.events.topology import declare, service_queues
-from tests.integration.eventkit import (
+from tests.support.eventkit import (
     EVENT_TYPE,
     effect_counts,
     make_consumer,

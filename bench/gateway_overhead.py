@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import tempfile
 import threading
@@ -26,15 +25,10 @@ from sqlalchemy import create_engine, text
 
 from scripts.keys import ensure_key_pair
 from scripts.stack import PYTHON, ROOT, Ports, ProcessGroup, ProcessSpec, gunicorn, stack_env
+from tests.support.ports import free_port
 
 SERVER = "mysql+pymysql://root@127.0.0.1:3306/"
 AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def drive(url: str, token: str, concurrency: int, duration: float) -> tuple[int, list[float]]:

@@ -30,7 +30,7 @@ import requests
 from scripts.keys import ensure_key_pair
 from scripts.stack import ROOT, SERVICES, Ports, ProcessGroup, migrate_all, process_specs, stack_env
 from shared.db import ensure_database
-from tests.conftest import delete_topology
+from tests.support.namespace import delete_topology
 
 AMQP = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 SERVER = "mysql+pymysql://root@127.0.0.1:3306/"

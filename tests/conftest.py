@@ -11,14 +11,13 @@ import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 
-import pika
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared.events.topology import Topology
-
-RUN_ID = f"t{uuid.uuid4().hex[:8]}"
+from tests.support.namespace import RUN_ID, delete_topology
+from tests.support.system import System, running_system
 
 
 def _docker_engine_answers() -> bool:
@@ -99,32 +98,11 @@ def topology(request: pytest.FixtureRequest, rabbitmq_url: str) -> Iterator[Topo
     delete_topology(rabbitmq_url, prefix, services=("catalog", "order", "test"))
 
 
-def delete_topology(url: str, prefix: str, services: tuple[str, ...]) -> None:
-    topology = Topology(prefix)
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    try:
-        channel = connection.channel()
-        for service in services:
-            for queue in (
-                topology.queue(service),
-                topology.retry_queue(service),
-                topology.dead_queue(service),
-            ):
-                channel.queue_delete(queue=queue)
-        channel.queue_delete(queue=topology.unrouted)
-        for exchange in (topology.exchange, topology.dead_letter_exchange, topology.unrouted):
-            channel.exchange_delete(exchange=exchange)
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="session")
 def system(
     servers: dict[str, str],
     database_factory: Callable[[str], str],
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[object]:
-    """The whole stack (tests/e2e/conftest.py), shared by every tier that needs it."""
-    from tests.e2e.conftest import running_system
-
+) -> Iterator[System]:
+    """The whole stack (tests/support/system.py), shared by every tier that needs it."""
     yield from running_system(servers, database_factory, tmp_path_factory)

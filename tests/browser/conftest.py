@@ -19,8 +19,8 @@ import requests
 from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.e2e import conftest as e2e
-from tests.e2e.conftest import System, auth_header
+from tests.support import system as e2e
+from tests.support.system import System, auth_header
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

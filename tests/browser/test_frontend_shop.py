@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, cover_png, screenshot, unique_email
-from tests.e2e.conftest import System
+from tests.support.system import System
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"

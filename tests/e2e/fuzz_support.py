@@ -18,7 +18,7 @@ from PIL import Image
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
-from tests.e2e.conftest import System, auth_header
+from tests.support.system import System, auth_header
 
 PASSWORD = "correct horse battery"  # System.register_and_login's
 TODAY = datetime.now(UTC)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,16 +13,11 @@ import pytest
 import requests
 
 from scripts.stack import ProcessGroup, ProcessSpec, gunicorn
-from tests.e2e.conftest import System, auth_header, logs_dir
+from tests.support.ports import free_port
+from tests.support.system import System, auth_header, logs_dir
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_gateway(system: System, name: str, workers: int = 1) -> tuple[ProcessGroup, str]:

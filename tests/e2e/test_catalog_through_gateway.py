@@ -13,7 +13,7 @@ import requests
 from PIL import Image
 
 from catalog_service import demo
-from tests.e2e.conftest import System, auth_header
+from tests.support.system import System, auth_header
 
 ADDRESS = {
     "name": "B. Buyer",

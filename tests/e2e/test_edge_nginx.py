@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.e2e.conftest import System, auth_header
+from tests.support.ports import free_port
+from tests.support.system import System, auth_header
 from web_frontend import CSP as FRONTEND_CSP
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +55,6 @@ class Edge:
         return requests.get(
             f"{self.https}{path}", verify=str(self.certificate), timeout=15, **kwargs
         )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def render_template(values: dict[str, str]) -> str:

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.e2e.conftest import System, auth_header
+from tests.support.system import System, auth_header
 
 pytestmark = pytest.mark.bench
 

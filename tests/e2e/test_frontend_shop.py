@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import System
+from tests.support.system import System
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from api_gateway.openapi import document
 from tests.e2e import fuzz_support as fuzz
-from tests.e2e.conftest import System, auth_header, logs_dir
+from tests.support.system import System, auth_header, logs_dir
 
 pytestmark = pytest.mark.timeout(600)
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))

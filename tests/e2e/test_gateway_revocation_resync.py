@@ -4,7 +4,6 @@ list and so still refuses a token revoked while it was disconnected (fault injec
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -13,15 +12,10 @@ import pytest
 import requests
 
 from scripts.stack import ProcessGroup, ProcessSpec, gunicorn
-from tests.e2e.conftest import System, auth_header, logs_dir
+from tests.support.ports import free_port
+from tests.support.system import System, auth_header, logs_dir
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.faults]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def children(pid: int) -> list[int]:

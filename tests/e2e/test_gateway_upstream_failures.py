@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,14 +17,9 @@ import requests
 
 from scripts.keys import ensure_key_pair
 from scripts.stack import Ports, ProcessGroup, ProcessSpec, gunicorn, stack_env
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class EchoHandler(BaseHTTPRequestHandler):

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from scripts.stack import PYTHON, ROOT
-from tests.e2e.conftest import System, auth_header
+from tests.support.system import System, auth_header
 
 ADDRESS = {
     "name": "Ada Reader",

@@ -2,7 +2,7 @@
 
 The stack is the e2e tier's `system` fixture (unique databases, broker prefix and ports).
 Every test lists fresh books, records their starting stock in one session-wide ledger, runs a
-checkout load, injects its fault, and then holds the system to bench.invariants over every
+checkout load, injects its fault, and then holds the system to tests.support.invariants over every
 book the tier listed so far: a later fault would also show damage an earlier one left behind.
 """
 
@@ -17,10 +17,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bench.invariants import Databases, Report, Scope, settle
 from order_service.models import Book as ReadBook
 from shared.events import Topology
-from tests.e2e.conftest import System, auth_header
+from tests.support.invariants import Databases, Report, Scope, settle
+from tests.support.system import System, auth_header
 
 BUYERS = 4
 

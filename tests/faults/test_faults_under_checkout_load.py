@@ -1,7 +1,7 @@
 """Whole-system faults under checkout load: after each, nothing is lost and nothing happens twice.
 
 Each test: fresh books, four buyers checking out in a loop (some cards fail at capture, some
-orders are cancelled), the fault in the middle, then bench.invariants over every book listed
+orders are cancelled), the fault in the middle, then tests.support.invariants over every book listed
 so far, every accepted order in a final state, both outboxes drained and no dead letter left.
 """
 
@@ -20,9 +20,9 @@ from sqlalchemy.engine import make_url
 
 from order_service.models import Order
 from scripts.stack import ROOT
-from tests.e2e.conftest import auth_header
 from tests.faults.conftest import Shop, wait_for
 from tests.faults.load import CheckoutLoad, checkout_body
+from tests.support.system import auth_header
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 # Two scarce books (buyers race for them: rejections), two middling, two plentiful.

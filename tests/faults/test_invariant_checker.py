@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from bench.invariants import Scope, check
 from catalog_service.models import Book
 from tests.faults.conftest import Shop
+from tests.support.invariants import Scope, check
 
 pytestmark = pytest.mark.faults
 

@@ -19,11 +19,27 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from catalog_service import create_app
-from catalog_service.testing import TokenMinter, config_for_tests
+from catalog_service.config import Config
 from shared.db import migrate
+from tests.support.tokens import AUDIENCE, ISSUER, TokenMinter
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "catalog_service/migrations"
 BOOK = {"title": "The Hobbit", "author": "J. R. R. Tolkien", "condition": "good", "price": "8.50"}
+
+
+def config_for(database_url: str, rabbitmq_url: str, minter: TokenMinter, covers: Path) -> Config:
+    """The catalogue's configuration for an in-process app trusting `minter`'s tokens."""
+    return Config(
+        database_url=database_url,
+        rabbitmq_url=rabbitmq_url,
+        event_prefix="unused.",
+        jwt_public_key_file=str(minter.public_file),
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        log_level="WARNING",
+        worker_health_port=0,
+        covers_dir=str(covers),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +58,7 @@ def minter(tmp_path_factory: pytest.TempPathFactory) -> TokenMinter:
 def client(
     database_url: str, minter: TokenMinter, rabbitmq_url: str, tmp_path_factory: Any
 ) -> Iterator[FlaskClient]:
-    config = config_for_tests(
-        database_url=database_url,
-        rabbitmq_url=rabbitmq_url,
-        prefix="unused.",
-        public_key_file=minter.public_file,
-        covers_dir=tmp_path_factory.mktemp("covers"),
-    )
+    config = config_for(database_url, rabbitmq_url, minter, tmp_path_factory.mktemp("covers"))
     app = create_app(config)
     yield app.test_client()
     app.extensions["db"].engine.dispose()
@@ -211,12 +221,10 @@ def test_creating_without_a_valid_token_is_401(client: FlaskClient, headers: dic
     assert_error_shape(client.post("/api/books", json=BOOK, headers=headers), 401)
 
 
-def test_unsigned_and_foreign_tokens_are_401(
-    client: FlaskClient, minter: TokenMinter, tmp_path: Path
-) -> None:
+def test_unsigned_and_foreign_tokens_are_401(client: FlaskClient, minter: TokenMinter) -> None:
     good = jwt.decode(minter.token(), options={"verify_signature": False})
     unsigned = jwt.encode(good, None, algorithm="none")
-    foreign = TokenMinter.create(tmp_path).token()
+    foreign = TokenMinter.create().token()
     wrong_type = minter.token(typ="refresh")
     for token in (unsigned, foreign, wrong_type):
         response = client.post(
@@ -324,13 +332,7 @@ def test_any_json_values_are_answered_201_or_422(
 def test_an_unreachable_database_is_503_in_the_error_shape(
     minter: TokenMinter, rabbitmq_url: str, tmp_path: Path
 ) -> None:
-    config = config_for_tests(
-        database_url="mysql+pymysql://root@127.0.0.1:1/nowhere",
-        rabbitmq_url=rabbitmq_url,
-        prefix="unused.",
-        public_key_file=minter.public_file,
-        covers_dir=tmp_path,
-    )
+    config = config_for("mysql+pymysql://root@127.0.0.1:1/nowhere", rabbitmq_url, minter, tmp_path)
     client = create_app(config).test_client()
     error = assert_error_shape(client.get("/api/books"), 503)
     assert error["code"] == "upstream_unavailable"

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import os
 import signal
-import socket
 import time
 import urllib.request
 import uuid
@@ -28,14 +27,9 @@ from shared.events.outbox import properties_for
 from shared.events.topology import declare
 from shared.web.tokens import User
 from tests.integration.test_catalog_api import MIGRATIONS
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ready(port: int) -> bool:

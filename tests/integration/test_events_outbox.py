@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from shared.events import add_event, new_event
 from shared.events.outbox import backlog
 from shared.events.topology import declare
-from tests.integration.eventkit import EVENT_TYPE, make_relay, make_schema, outbox, wait_until
+from tests.support.eventkit import EVENT_TYPE, make_relay, make_schema, outbox, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -17,8 +17,8 @@ from shared.events import Topology, add_event, new_event
 from shared.events.dlq import list_dead_letters, replay_dead_letters
 from shared.events.outbox import properties_for
 from shared.events.topology import declare, service_queues
-from tests.integration import eventkit
-from tests.integration.eventkit import (
+from tests.support import eventkit
+from tests.support.eventkit import (
     EVENT_TYPE,
     FAILING,
     effect_counts,
@@ -195,7 +195,7 @@ def test_a_worker_killed_mid_handler_gets_the_message_redelivered_and_applied_on
     argv = [
         sys.executable,
         "-m",
-        "tests.integration.event_worker",
+        "tests.support.event_worker",
         url,
         rabbitmq_url,
         topology.prefix,

@@ -12,10 +12,7 @@ import requests
 
 from scripts.stack import PYTHON, ROOT
 from shared.events import new_event
-from tests.integration.test_order_harness import (
-    OrderStack,
-    order_stack_fixture,  # noqa: F401  (the fixture)
-)
+from tests.support.order_harness import OrderStack
 
 
 def book_event(stack: OrderStack, book_id: str, kind: str = "book.updated", **changes: Any) -> None:
@@ -213,7 +210,7 @@ def test_the_read_model_is_rebuilt_from_a_catalogue_republish(
         "ORDER_DATABASE_URL": order_stack.database_url,
         "RABBITMQ_URL": order_stack.rabbitmq_url,
         "EVENT_PREFIX": order_stack.topology.prefix,
-        "ORDER_REPUBLISH_COMMAND": "python -m tests.integration.test_order_harness "
+        "ORDER_REPUBLISH_COMMAND": "python -m tests.support.order_harness "
         + str(tmp_path / "books.json"),
     }
     done = subprocess.run(

@@ -1,6 +1,6 @@
 """Checkout with real processes: payment authorization, idempotency keys, card data kept out.
 
-The catalogue is the scripted stand-in of test_order_harness (its event contract, not its code).
+The catalogue is the scripted stand-in of tests/support/order_harness.py (its contract only).
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import time
 
 import requests
 
-from tests.integration.test_order_harness import (
+from tests.support.order_harness import (
     DECLINED_CARD,
     OrderStack,
-    order_stack_fixture,  # noqa: F401  (the fixture)
 )
 
 
@@ -97,7 +96,7 @@ def test_the_simulated_provider_captures_once_and_refunds_a_capture_a_void_arriv
 
 def test_no_card_number_or_cvc_is_ever_stored_or_logged(order_stack: OrderStack) -> None:
     from scripts.stack import ROOT
-    from tests.conftest import RUN_ID
+    from tests.support.namespace import RUN_ID
 
     seller, _ = order_stack.user()
     book = order_stack.list_book(seller)

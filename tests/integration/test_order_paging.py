@@ -5,10 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.test_order_harness import (
-    OrderStack,
-    order_stack_fixture,  # noqa: F401  (the fixture)
-)
+from tests.support.order_harness import OrderStack
 
 
 @pytest.mark.parametrize("path", ["/api/orders", "/api/me/sales"])

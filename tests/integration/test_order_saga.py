@@ -1,6 +1,6 @@
 """The order saga with real processes (2 api + 2 worker), MariaDB and RabbitMQ.
 
-The catalogue is the scripted stand-in of test_order_harness (its event contract, not its code).
+The catalogue is the scripted stand-in of tests/support/order_harness.py (its contract only).
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import time
 import requests
 
 from shared.events import new_event
-from tests.integration.test_order_harness import (
+from tests.support.order_harness import (
     CAPTURE_FAILS,
     OrderStack,
-    order_stack_fixture,  # noqa: F401  (the fixture)
 )
 
 

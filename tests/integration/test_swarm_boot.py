@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from scripts.keys import ensure_key_pair
 from shared.events.topology import Topology
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTHCHECK = ROOT / "swarm/docker/healthcheck.py"
@@ -37,12 +37,6 @@ def boot(package: str, *args: str, env: dict[str, str], **kwargs: object) -> Any
         timeout=120,
         **kwargs,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def healthcheck(api_port: int, worker_port: int) -> int:

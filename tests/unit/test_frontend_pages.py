@@ -10,9 +10,9 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support.fake_gateway import Store, attach
 from web_frontend import create_app
 from web_frontend.config import from_env
-from web_frontend.fake_gateway import Store, attach
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ADDRESS = {

@@ -1,6 +1,6 @@
 """A worker process of the test service, for tests that SIGKILL a worker mid-message.
 
-Usage: python -m tests.integration.event_worker DATABASE_URL RABBITMQ_URL PREFIX [stall]
+Usage: python -m tests.support.event_worker DATABASE_URL RABBITMQ_URL PREFIX [stall]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from shared.events import Topology
-from tests.integration.eventkit import STALLING, make_consumer
+from tests.support.eventkit import STALLING, make_consumer
 
 
 def main() -> None:

@@ -15,8 +15,8 @@ from flask import Flask
 from requests.adapters import BaseAdapter
 from werkzeug.test import Client
 
-from web_frontend.fake_gateway.routes import create_fake_gateway
-from web_frontend.fake_gateway.store import Store
+from tests.support.fake_gateway.routes import create_fake_gateway
+from tests.support.fake_gateway.store import Store
 
 
 class WSGITransport(BaseAdapter):

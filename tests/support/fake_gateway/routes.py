@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from shared.web.errors import ApiError, ValidationError, register_error_handlers
 from shared.web.requests import init_request_ids
-from web_frontend.fake_gateway.store import (
+from tests.support.fake_gateway.store import (
     Store,
     cart_of,
     filter_books,

@@ -1,7 +1,7 @@
 """The whole system, started once per test session, beside (never on) a `make run`.
 
-The `system` fixture itself lives in tests/conftest.py, so that the e2e and fault tiers share
-one stack in a session; this module is how it is started.
+The `system` fixture itself lives in tests/conftest.py, so that the e2e, browser and fault
+tiers share one stack in a session; this module is how it is started and driven.
 
 Every service runs as E2E_REPLICAS api and worker processes (default 2: what
 `docker service scale` would do), on databases, broker names and ports unique to this run.
@@ -14,8 +14,6 @@ round-robins across them (what Swarm's service VIP does in production).
 from __future__ import annotations
 
 import os
-import random
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,35 +24,8 @@ import requests
 
 from scripts.keys import ensure_key_pair
 from scripts.stack import ROOT, SERVICES, Ports, ProcessGroup, migrate_all, process_specs, stack_env
-from tests.conftest import RUN_ID, delete_topology
-
-
-def free_port_base(replicas: int) -> int:
-    """E2E_PORT_BASE, or a random base whose every port is free (so two runs never collide).
-
-    Bases stay below Linux's ephemeral range (32768+), where client sockets would take ports.
-    """
-    if "E2E_PORT_BASE" in os.environ:
-        return int(os.environ["E2E_PORT_BASE"])
-    while True:
-        base = random.randrange(10000, 32000, 250)
-        if all(port_is_free(port) for port in all_ports(Ports.offset(base), replicas)):
-            return base
-
-
-def all_ports(ports: Ports, replicas: int) -> list[int]:
-    singles = [ports.gateway, ports.frontend]
-    per_replica = [*ports.apis.values(), *ports.workers.values()]
-    return singles + [port + 100 * i for port in per_replica for i in range(replicas)]
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+from tests.support.namespace import RUN_ID, delete_topology
+from tests.support.ports import free_port_base
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """The order service as real processes (2 api + 2 worker) beside a scripted catalogue.
 
-Not a test module of its own (it holds no tests): the order integration tests import
-`order_stack` from here. The catalogue is a small in-test stand-in that keeps the event contract
-of DESIGN.md section 3: it consumes order.* from its own queue, reserves all-or-nothing and
+The order integration tests get `order_stack` through tests/integration/conftest.py. The
+catalogue is a small in-test stand-in that keeps the event contract of the README's saga: it
+consumes order.* from its own queue, reserves all-or-nothing and
 answers stock.reserved / stock.rejected (+ book.updated with a new version), and releases on
 order.cancelled, once per order.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -21,13 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jwt
 import pika
 import pika.exceptions
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
@@ -36,16 +32,12 @@ from shared.events import Envelope, new_event, parse_envelope
 from shared.events.connection import connect, run_with_reconnect
 from shared.events.outbox import properties_for
 from shared.events.topology import Topology, declare
-from tests.conftest import RUN_ID, delete_topology
+from tests.support.namespace import RUN_ID, delete_topology
+from tests.support.ports import free_port
+from tests.support.tokens import TokenMinter
 
 SHIPPING_DELAY, DELIVERY_DELAY, PENDING_TIMEOUT = 1.5, 1.0, 8.0
 GOOD_CARD, DECLINED_CARD, CAPTURE_FAILS = "4242424242424242", "4000000000000002", "4000000000000341"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def publish(url: str, topology: Topology, event: Envelope) -> None:
@@ -226,7 +218,7 @@ class OrderStack:
     rabbitmq_url: str
     catalogue: FakeCatalogue
     group: ProcessGroup
-    private_pem: bytes
+    minter: TokenMinter
     _turn: int = 0
 
     @property
@@ -235,19 +227,7 @@ class OrderStack:
         return self.apis[self._turn % len(self.apis)]
 
     def token(self, user_id: str, name: str = "Reader") -> str:
-        now = int(time.time())
-        claims = {
-            "sub": user_id,
-            "email": f"{user_id}@example.com",
-            "name": name,
-            "jti": uuid.uuid4().hex,
-            "iat": now,
-            "exp": now + 3600,
-            "iss": "bookstore-auth",
-            "aud": "bookstore",
-            "typ": "access",
-        }
-        return jwt.encode(claims, self.private_pem, algorithm="EdDSA")
+        return self.minter.token(user_id, name, exp=int(time.time()) + 3600)
 
     def user(self, name: str = "Reader") -> tuple[str, dict[str, str]]:
         user_id = str(uuid.uuid4())
@@ -342,20 +322,6 @@ ADDRESS = {
 }
 
 
-def _keys(directory: Path) -> tuple[bytes, Path]:
-    key = Ed25519PrivateKey.generate()
-    public = directory / "jwt_public.pem"
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return private, public
-
-
 def _specs(env: dict[str, str]) -> tuple[list[ProcessSpec], list[str], list[str]]:
     specs, apis, ready = [], [], []
     for i in range(2):
@@ -379,25 +345,21 @@ def _specs(env: dict[str, str]) -> tuple[list[ProcessSpec], list[str], list[str]
     return specs, apis, ready
 
 
-@pytest.fixture(scope="session", name="order_stack")
-def order_stack_fixture(
+def running_order_stack(
     database_factory: Callable[[str], str],
     rabbitmq_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[OrderStack]:
-    # Each test module that imports this fixture gets its own copy of it: share one stack.
-    if _SHARED:
-        yield _SHARED[0]
-        return
+    """Start the order stack, yield it, stop it (the session fixture builds on this)."""
     url = database_factory("orders_it")
     topology = Topology(f"{RUN_ID}.orders.")
-    private, public = _keys(tmp_path_factory.mktemp("order_keys"))
+    minter = TokenMinter.create(tmp_path_factory.mktemp("order_keys"))
     env = {
         **os.environ,
         "ORDER_DATABASE_URL": url,
         "RABBITMQ_URL": rabbitmq_url,
         "EVENT_PREFIX": topology.prefix,
-        "JWT_PUBLIC_KEY_FILE": str(public),
+        "JWT_PUBLIC_KEY_FILE": str(minter.public_file),
         "SHIPPING_DELAY_SECONDS": str(SHIPPING_DELAY),
         "DELIVERY_DELAY_SECONDS": str(DELIVERY_DELAY),
         "ORDER_PENDING_TIMEOUT_SECONDS": str(PENDING_TIMEOUT),
@@ -415,21 +377,14 @@ def order_stack_fixture(
     try:
         group.start(timeout=60)
         _wait_ready(ready)
-        _SHARED.append(
-            OrderStack(
-                apis, url, create_engine(url), topology, rabbitmq_url, catalogue, group, private
-            )
+        yield OrderStack(
+            apis, url, create_engine(url), topology, rabbitmq_url, catalogue, group, minter
         )
-        yield _SHARED[0]
     finally:
-        _SHARED.clear()
         group.stop()
         catalogue.stop.set()
         catalogue.join(5)
         delete_topology(rabbitmq_url, topology.prefix, services=("order",))
-
-
-_SHARED: list[OrderStack] = []
 
 
 def _wait_ready(urls: list[str], timeout: float = 30) -> None:
@@ -440,7 +395,7 @@ def _wait_ready(urls: list[str], timeout: float = 30) -> None:
 
 
 def republish_main(books_file: str) -> None:
-    """`python -m tests.integration.test_order_harness <books.json>`: the stand-in catalogue's
+    """`python -m tests.support.order_harness <books.json>`: the stand-in catalogue's
     republish command (what `python -m catalog_service.republish` does for the real one)."""
     topology = Topology(os.environ["EVENT_PREFIX"])
     for book in json.loads(Path(books_file).read_text()):

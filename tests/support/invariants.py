@@ -1,6 +1,6 @@
 """The invariants "nothing lost, nothing twice" holds the whole system to, read from its databases.
 
-    .venv/bin/python -m bench.invariants [--catalog-url URL] [--order-url URL]
+    .venv/bin/python -m tests.support.invariants [--catalog-url URL] [--order-url URL]
 
 Checked against the real tables of catalog_service and order_service (never through the API,
 which could hide a difference):

@@ -1,0 +1,45 @@
+"""Free TCP ports for the processes a test or a benchmark starts."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+
+from scripts.stack import Ports
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (the kernel picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def all_ports(ports: Ports, replicas: int) -> list[int]:
+    """Every port a stack with `replicas` of each api and worker listens on."""
+    singles = [ports.gateway, ports.frontend]
+    per_replica = [*ports.apis.values(), *ports.workers.values()]
+    return singles + [port + 100 * i for port in per_replica for i in range(replicas)]
+
+
+def free_port_base(replicas: int) -> int:
+    """E2E_PORT_BASE, or a random base whose every port is free (so two runs never collide).
+
+    Bases stay below Linux's ephemeral range (32768+), where client sockets would take ports.
+    """
+    if "E2E_PORT_BASE" in os.environ:
+        return int(os.environ["E2E_PORT_BASE"])
+    while True:
+        base = random.randrange(10000, 32000, 250)
+        if all(port_is_free(port) for port in all_ports(Ports.offset(base), replicas)):
+            return base
