@@ -20,7 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["config"], app.extensions["db"] = config, db
     app.extensions["auth"] = api.AuthContext(
         sessions=db.session,
-        passwords=Passwords(config.argon2_profile),
+        passwords=Passwords(config.argon2_profile, max_concurrent=config.argon2_max_concurrent),
         issuer=TokenIssuer.from_file(
             config.jwt_private_key_file,
             issuer=config.jwt_issuer,
@@ -49,6 +49,8 @@ def create_app(config: Config | None = None) -> Flask:
 def throttle_policy(config: Config) -> ThrottlePolicy:
     return ThrottlePolicy(
         window=config.throttle_window,
-        email_limit=config.throttle_email_limit,
+        pair_limit=config.throttle_pair_limit,
         client_limit=config.throttle_client_limit,
+        email_limit=config.throttle_email_limit,
+        registration_limit=config.registration_limit_per_client,
     )

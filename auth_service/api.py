@@ -13,6 +13,7 @@ from auth_service.models import User
 from auth_service.passwords import Passwords
 from auth_service.throttle import ThrottlePolicy
 from auth_service.tokens import TokenIssuer
+from shared.timestamps import iso
 from shared.web.errors import ApiError
 from shared.web.requests import json_body
 from shared.web.tokens import User as TokenUser
@@ -42,24 +43,29 @@ def user_json(user: User) -> dict[str, Any]:
         "id": user.id,
         "email": user.email,
         "name": user.name,
-        "created_at": user.created_at.isoformat(timespec="seconds") + "Z",
+        "created_at": iso(user.created_at),
     }
 
 
 @bp.post("/register")
 def register() -> tuple[Response, int]:
     form = validation.registration(json_body({"email", "password", "name"}))
+    ctx = _ctx()
     try:
         user = service.register_user(
-            sessions=_ctx().sessions,
-            passwords=_ctx().passwords,
+            sessions=ctx.sessions,
+            passwords=ctx.passwords,
+            policy=ctx.policy,
             email=form.email,
             password=form.password,
             name=form.name,
+            client=_client_address(),
             correlation_id=g.get("request_id"),
         )
     except service.EmailTaken:
         raise ApiError(409, "An account with this email already exists.") from None
+    except service.Throttled as exc:
+        raise _throttled("Too many accounts created from your address; try later.", exc) from None
     return jsonify(user=user_json(user)), 201
 
 
@@ -78,11 +84,7 @@ def login() -> Response:
             client=_client_address(),
         )
     except service.Throttled as exc:
-        raise ApiError(
-            429,
-            "Too many failed logins; try again later.",
-            headers={"Retry-After": str(exc.retry_after)},
-        ) from None
+        raise _throttled("Too many failed logins; try again later.", exc) from None
     except service.InvalidCredentials:
         raise ApiError(401, "Wrong email or password.") from None
     return jsonify(
@@ -125,9 +127,15 @@ def _signed_in_user() -> TokenUser:
     return user
 
 
+def _throttled(message: str, exc: service.Throttled) -> ApiError:
+    return ApiError(429, message, headers={"Retry-After": str(exc.retry_after)})
+
+
 def _client_address() -> str:
-    """The client as the gateway saw it (it overwrites X-Forwarded-For), else the peer."""
+    """The client as the gateway saw it (it overwrites X-Forwarded-For), else the peer; only
+    printable ASCII is kept (it is a key of the throttle's exact-match columns)."""
     forwarded = request.headers.get("X-Forwarded-For", "")
+    address = request.remote_addr or "unknown"
     if _ctx().trust_forwarded_for and forwarded.strip():
-        return forwarded.split(",")[-1].strip()[:64]
-    return request.remote_addr or "unknown"
+        address = forwarded.split(",")[-1].strip()
+    return "".join(c for c in address if " " < c < "\x7f")[:64] or "unknown"

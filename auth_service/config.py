@@ -24,8 +24,11 @@ class Config:
     worker_health_port: int
     argon2_profile: str = "production"  # "test": cheap parameters, only ever set by tests
     throttle_window: int = 900
-    throttle_email_limit: int = 5
+    throttle_pair_limit: int = 5
     throttle_client_limit: int = 50
+    throttle_email_limit: int = 100
+    registration_limit_per_client: int = 20
+    argon2_max_concurrent: int = 2  # hashes at once per process: 64 MiB each in production
     # auth_service is reachable only through the gateway, which overwrites X-Forwarded-For.
     trust_forwarded_for: bool = True
 
@@ -48,7 +51,10 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         worker_health_port=int(env.get("WORKER_HEALTH_PORT", "8201")),
         argon2_profile=env.get("ARGON2_PROFILE", "production"),
         throttle_window=int(env.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900")),
-        throttle_email_limit=int(env.get("LOGIN_THROTTLE_EMAIL_LIMIT", "5")),
+        throttle_pair_limit=int(env.get("LOGIN_THROTTLE_PAIR_LIMIT", "5")),
         throttle_client_limit=int(env.get("LOGIN_THROTTLE_CLIENT_LIMIT", "50")),
+        throttle_email_limit=int(env.get("LOGIN_THROTTLE_EMAIL_LIMIT", "100")),
+        registration_limit_per_client=int(env.get("REGISTRATION_LIMIT_PER_CLIENT", "20")),
+        argon2_max_concurrent=int(env.get("ARGON2_MAX_CONCURRENT", "2")),
         trust_forwarded_for=env.get("TRUST_FORWARDED_FOR", "true").lower() == "true",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -14,9 +16,14 @@ PROFILES: dict[str, dict[str, int]] = {
 
 
 class Passwords:
-    """Hash, verify and decide when a stored hash should be upgraded."""
+    """Hash, verify and decide when a stored hash should be upgraded.
 
-    def __init__(self, profile: str = "production") -> None:
+    At most `max_concurrent` hashes or verifications run at once in a process (each takes
+    `memory_cost` KiB), so a burst of logins or registrations queues instead of exhausting the
+    container's memory: 2 x 64 MiB per gunicorn worker in production.
+    """
+
+    def __init__(self, profile: str = "production", *, max_concurrent: int = 2) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown ARGON2_PROFILE {profile!r}; use one of {sorted(PROFILES)}")
         cost = PROFILES[profile]
@@ -26,16 +33,20 @@ class Passwords:
             parallelism=cost["parallelism"],
             type=Type.ID,
         )
+        self._slots = threading.BoundedSemaphore(max(1, max_concurrent))
         # Verified against when the email is unknown, so both failures cost the same time.
         self._dummy = self._hasher.hash("not a real password, only for timing")
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        with self._slots:
+            return self._hasher.hash(password)
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         """True if `password` matches; an absent user still pays for one verification."""
         try:
-            return self._hasher.verify(stored_hash or self._dummy, password) and bool(stored_hash)
+            with self._slots:
+                matches = self._hasher.verify(stored_hash or self._dummy, password)
+            return matches and bool(stored_hash)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

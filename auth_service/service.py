@@ -11,12 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from auth_service import events, throttle
-from auth_service.models import RevokedToken, User, outbox
+from auth_service.models import RevokedToken, User
 from auth_service.passwords import Passwords
+from auth_service.throttle import Throttled
 from auth_service.tokens import IssuedToken, TokenIssuer
-from shared.events import add_event, new_event
 
-PRODUCER = "auth_service"
 # Verifiers accept a few seconds of clock leeway past `exp`: keep revocations a while longer.
 REVOCATION_GRACE = timedelta(seconds=60)
 Sessions = sessionmaker[Session]
@@ -28,12 +27,6 @@ class EmailTaken(Exception):
 
 class InvalidCredentials(Exception):
     """Unknown email or wrong password: deliberately indistinguishable."""
-
-
-class Throttled(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"throttled for {retry_after}s")
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -51,12 +44,22 @@ def register_user(
     *,
     sessions: Sessions,
     passwords: Passwords,
+    policy: throttle.ThrottlePolicy,
     email: str,
     password: str,
     name: str,
+    client: str,
     correlation_id: str | None = None,
 ) -> User:
-    """Create an account and publish user.registered in the same transaction."""
+    """Create an account and publish user.registered in the same transaction.
+
+    Raises Throttled past the client's hourly account limit: looked at before the (costly) hash
+    and counted under a lock with the account itself, so a burst cannot slip through.
+    """
+    with sessions() as session:
+        wait = throttle.registration_wait(session, policy=policy, client=client, now=utc_now())
+    if wait is not None:
+        raise Throttled(wait)
     password_hash = passwords.hash(password)  # CPU-heavy: done before the transaction opens
     user = User(
         id=str(uuid.uuid4()),
@@ -68,14 +71,9 @@ def register_user(
     with sessions() as session, session.begin():
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             raise EmailTaken(email)
+        throttle.record_registration(session, policy=policy, client=client, now=utc_now())
         session.add(user)
-        event = new_event(
-            "user.registered",
-            events.user_registered(user),
-            producer=PRODUCER,
-            correlation_id=correlation_id,
-        )
-        add_event(session, outbox, event)
+        events.record(session, events.user_registered(user), correlation_id=correlation_id)
         try:
             session.flush()
         except IntegrityError:  # a concurrent registration won the unique index
@@ -93,20 +91,22 @@ def log_in(
     password: str,
     client: str,
 ) -> LoginResult:
-    """Check throttling, then the password; count a failure or clear them and mint a token."""
+    """Record the attempt (or refuse it, throttled), check the password, then mint a token.
+
+    The attempt is counted before the password is checked, so parallel guesses cannot all pass
+    the throttle before the first failure is written; a success forgets it again.
+    """
     now = utc_now()
-    with sessions() as session:
-        wait = throttle.retry_after(session, policy=policy, email=email, client=client, now=now)
-        if wait is not None:
-            raise Throttled(wait)
+    with sessions() as session, session.begin():
+        attempt = throttle.begin_login(session, policy=policy, email=email, client=client, now=now)
         user = session.scalar(select(User).where(User.email == email))
     if not passwords.verify(user.password_hash if user else None, password) or user is None:
-        with sessions() as session, session.begin():
-            throttle.record_failure(session, email=email, client=client, now=now)
+        if attempt.probation_wait is not None:  # past the e-mail's ceiling: refused as such
+            raise Throttled(attempt.probation_wait)
         raise InvalidCredentials()
     new_hash = passwords.hash(password) if passwords.needs_rehash(user.password_hash) else None
     with sessions() as session, session.begin():
-        throttle.forget_email(session, email=email)
+        throttle.login_succeeded(session, email=email, client=client)
         if new_hash is not None:  # parameters changed since this hash was made: upgrade it
             session.get_one(User, user.id).password_hash = new_hash
     token = issuer.issue(user_id=user.id, email=user.email, name=user.name)
@@ -120,13 +120,8 @@ def log_out(*, sessions: Sessions, jti: str, exp: int, correlation_id: str | Non
             return False
         expires_at = datetime.fromtimestamp(exp, UTC).replace(tzinfo=None)
         session.add(RevokedToken(jti=jti, expires_at=expires_at, revoked_at=utc_now()))
-        event = new_event(
-            "auth.token_revoked",
-            events.token_revoked(jti=jti, exp=exp),
-            producer=PRODUCER,
-            correlation_id=correlation_id,
-        )
-        add_event(session, outbox, event)
+        revoked = events.token_revoked(jti=jti, exp=exp)
+        events.record(session, revoked, correlation_id=correlation_id)
         try:
             session.flush()
         except IntegrityError:  # the same token logged out twice at once
@@ -166,4 +161,4 @@ def purge_expired(*, sessions: Sessions, policy: throttle.ThrottlePolicy) -> int
         expired = RevokedToken.expires_at <= now - REVOCATION_GRACE
         result = session.execute(delete(RevokedToken).where(expired))
         purged = int(result.rowcount or 0)  # type: ignore[attr-defined]
-        return purged + throttle.purge_failures(session, policy=policy, now=now)
+        return purged + throttle.purge(session, policy=policy, now=now)

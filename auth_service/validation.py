@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from auth_service.common_passwords import is_common
 from shared.web.errors import ValidationError
 
 # The same patterns are published in the OpenAPI document, so fuzzers and clients agree with us.
@@ -44,21 +45,26 @@ def registration(payload: dict[str, Any]) -> Registration:
     email = _email(payload.get("email"), errors)
     password = _password(payload.get("password"), errors)
     name = _name(payload.get("name"), errors)
+    if "password" not in errors:
+        _strong_password(password, email, errors)
     if errors:
         raise ValidationError(errors)
     return Registration(email=email, password=password, name=name)
 
 
 def credentials(payload: dict[str, Any]) -> Credentials:
-    """Login input: both fields present strings (their values are judged by the login itself)."""
-    errors = {
-        field: "is required and must be a non-empty string"
-        for field in ("email", "password")
-        if not isinstance(payload.get(field), str) or not payload[field]
-    }
+    """Login input, judged as strictly as a registration's: anything no account can have is a
+    422 before it reaches the throttle or the database (a NUL-padded e-mail, say)."""
+    errors: dict[str, str] = {}
+    email = _email(payload.get("email"), errors)
+    password = payload.get("password")
+    if not isinstance(password, str) or not password:
+        errors["password"] = "is required and must be a non-empty string"
+    elif len(password) > PASSWORD_MAX:
+        errors["password"] = f"must be at most {PASSWORD_MAX} characters"
     if errors:
         raise ValidationError(errors)
-    return Credentials(email=normalize_email(payload["email"]), password=payload["password"])
+    return Credentials(email=email, password=str(password))
 
 
 def _email(value: object, errors: dict[str, str]) -> str:
@@ -79,6 +85,13 @@ def _password(value: object, errors: dict[str, str]) -> str:
     elif len(value) > PASSWORD_MAX:
         errors["password"] = f"must be at most {PASSWORD_MAX} characters"
     return value
+
+
+def _strong_password(password: str, email: str, errors: dict[str, str]) -> None:
+    if password.strip().lower() == email:
+        errors["password"] = "must not be your email address"
+    elif is_common(password):
+        errors["password"] = "is too common; choose one that is not on lists of leaked passwords"
 
 
 def _name(value: object, errors: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from shared.web.errors import ValidationError
 
 def test_emails_are_trimmed_and_lower_cased() -> None:
     form = validation.registration(
-        {"email": "  Ann.Lee@Example.COM ", "password": "12345678", "name": " Ann Lee "}
+        {"email": "  Ann.Lee@Example.COM ", "password": "long enough pw", "name": " Ann Lee "}
     )
     assert (form.email, form.name) == ("ann.lee@example.com", "Ann Lee")
 
@@ -19,16 +19,16 @@ def test_emails_are_trimmed_and_lower_cased() -> None:
 @pytest.mark.parametrize(
     "payload,field",
     [
-        ({"email": "not-an-email", "password": "12345678", "name": "A"}, "email"),
-        ({"email": "a@b", "password": "12345678", "name": "A"}, "email"),
-        ({"email": 42, "password": "12345678", "name": "A"}, "email"),
+        ({"email": "not-an-email", "password": "long enough pw", "name": "A"}, "email"),
+        ({"email": "a@b", "password": "long enough pw", "name": "A"}, "email"),
+        ({"email": 42, "password": "long enough pw", "name": "A"}, "email"),
         ({"email": "a@b.io", "password": "1234567", "name": "A"}, "password"),
         ({"email": "a@b.io", "password": None, "name": "A"}, "password"),
         ({"email": "a@b.io", "password": "x" * 1025, "name": "A"}, "password"),
-        ({"email": "a@b.io", "password": "12345678", "name": "   "}, "name"),
-        ({"email": "a@b.io", "password": "12345678", "name": "n" * 101}, "name"),
-        ({"email": "a@b.io", "password": "12345678"}, "name"),
-        ({"email": "a@b.io", "password": "12345678", "name": "a\x00b"}, "name"),
+        ({"email": "a@b.io", "password": "long enough pw", "name": "   "}, "name"),
+        ({"email": "a@b.io", "password": "long enough pw", "name": "n" * 101}, "name"),
+        ({"email": "a@b.io", "password": "long enough pw"}, "name"),
+        ({"email": "a@b.io", "password": "long enough pw", "name": "a\x00b"}, "name"),
     ],
 )
 def test_a_bad_registration_names_the_bad_field(payload: dict, field: str) -> None:
@@ -47,7 +47,7 @@ def test_a_name_of_exactly_one_hundred_characters_is_accepted() -> None:
     assert (
         len(
             validation.registration(
-                {"email": "a@b.io", "password": "12345678", "name": "n" * 100}
+                {"email": "a@b.io", "password": "long enough pw", "name": "n" * 100}
             ).name
         )
         == 100
@@ -82,3 +82,28 @@ def test_a_hash_made_with_other_parameters_needs_rehash() -> None:
 def test_an_unknown_argon2_profile_is_refused() -> None:
     with pytest.raises(ValueError):
         Passwords("fast")
+
+
+@pytest.mark.parametrize("padding", ["\x00" * 300, "\u200b", "\ufeff", "\x01"])
+def test_login_refuses_an_email_no_account_can_have(padding: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validation.credentials({"email": "victim@example.com" + padding, "password": "a guess"})
+    assert set(caught.value.fields or {}) == {"email"}
+
+
+def test_login_normalizes_the_email_as_registration_does() -> None:
+    creds = validation.credentials({"email": " Victim@Example.COM ", "password": "p"})
+    assert creds.email == "victim@example.com"
+
+
+@pytest.mark.parametrize(
+    "password,message",
+    [
+        ("password1", "is too common; choose one that is not on lists of leaked passwords"),
+        ("Reader@B.io", "must not be your email address"),
+    ],
+)
+def test_weak_passwords_are_refused_at_registration(password: str, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validation.registration({"email": "reader@b.io", "password": password, "name": "A"})
+    assert (caught.value.fields or {}) == {"password": message}
