@@ -13,6 +13,7 @@ from api_gateway import cors, routes
 from api_gateway.clients import Upstream, UpstreamBroken, UpstreamDown, UpstreamTimeout
 from api_gateway.denylist import Denylist, FollowerGuard
 from shared.web.errors import ApiError
+from shared.web.ops import set_route
 from shared.web.tokens import InvalidToken, TokenVerifier, bearer_token
 
 bp = Blueprint("proxy", __name__)
@@ -74,6 +75,7 @@ def forward(_rest: str) -> Response:
     if request.method == "OPTIONS":
         return cors.preflight(routes.allowed_methods(request.path))
     route = routes.resolve(request.method, request.path)
+    set_route(route.path)  # metrics and the access log by template, not by raw path
     authorization = _authorization(gw, route)
     body = _body(route)
     try:

@@ -1,4 +1,9 @@
-"""Structured JSON logs that carry the request id and the event correlation id."""
+"""Structured JSON logs that carry the request id and the event correlation id.
+
+Every line a BookStore process writes is one JSON object: the apps and workers through
+`configure_logging`, gunicorn's own loggers through `gunicorn_logconfig` (gunicorn.conf.py).
+A record may carry more fields with `extra={"fields": {...}}` (the access log does).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import contextvars
 import json
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -20,7 +27,7 @@ event_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("event
 
 
 class JsonFormatter(logging.Formatter):
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str = "bookstore") -> None:
         super().__init__()
         self.service = service
 
@@ -39,6 +46,9 @@ class JsonFormatter(logging.Formatter):
         ):
             if (value := var.get()) is not None:
                 entry[key] = value
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update({k: v for k, v in fields.items() if k not in entry})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -52,6 +62,49 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("pika").setLevel(logging.WARNING)
+    logging.captureWarnings(True)  # warnings.warn would print plain text to stderr
+    threading.excepthook = _log_thread_crash
+
+
+def _log_thread_crash(args: threading.ExceptHookArgs) -> None:
+    """A thread that dies by surprise leaves a JSON line, not a plain traceback."""
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("bookstore.thread").error(
+        "thread %s died",
+        name,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
+    )
+
+
+def gunicorn_logconfig(service: str, level: str = "INFO") -> dict[str, Any]:
+    """gunicorn's `logconfig_dict`: its master and worker lines as JSON, like the app's."""
+    formatter = {"()": f"{__name__}.JsonFormatter", "service": service}
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": formatter},
+        "handlers": {"console": handler, "error_console": handler},
+        "root": {"level": level.upper(), "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {
+                "level": level.upper(),
+                "handlers": ["error_console"],
+                "propagate": False,
+                "qualname": "gunicorn.error",
+            },
+            # A log config turns gunicorn's access log on; the app writes a better one (route
+            # template, request id), so gunicorn's stays quiet.
+            "gunicorn.access": {
+                "level": "CRITICAL",
+                "handlers": [],
+                "propagate": False,
+                "qualname": "gunicorn.access",
+            },
+        },
+    }
 
 
 @contextlib.contextmanager
