@@ -11,6 +11,7 @@ from sqlalchemy.dialects.mysql import DATETIME
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog_service.db import Base
+from shared.columns import exact
 from shared.events import inbox_table, outbox_table
 
 outbox = outbox_table(Base.metadata)
@@ -42,8 +43,8 @@ class Book(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    seller_id: Mapped[str] = mapped_column(String(36))
+    id: Mapped[str] = mapped_column(exact(36), primary_key=True)
+    seller_id: Mapped[str] = mapped_column(exact(36))
     title: Mapped[str] = mapped_column(String(200))
     author: Mapped[str] = mapped_column(String(200))
     isbn: Mapped[str | None] = mapped_column(String(13))
@@ -68,7 +69,7 @@ class Seller(Base):
 
     __tablename__ = "sellers"
 
-    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(exact(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(10))  # "event" or "token"
     updated_at: Mapped[datetime] = mapped_column(MICROS)
@@ -82,7 +83,7 @@ class Reservation(Base):
 
     __tablename__ = "reservations"
 
-    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(exact(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(MICROS)

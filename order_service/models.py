@@ -21,6 +21,7 @@ from sqlalchemy.dialects.mysql import DATETIME
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from order_service.db import Base
+from shared.columns import exact
 from shared.events import inbox_table, outbox_table
 
 outbox = outbox_table(Base.metadata)
@@ -29,7 +30,7 @@ inbox = inbox_table(Base.metadata)
 Money = Numeric(12, 2)
 # Naive UTC with microseconds: timelines need an order finer than one second.
 Timestamp = DATETIME(fsp=6)
-Id = String(36)
+Id = exact(36)  # byte-exact: shared/columns.py
 
 
 class Book(Base):
@@ -100,7 +101,7 @@ class OrderItem(Base):
     __tablename__ = "order_items"
     __table_args__ = (Index("ix_order_items_seller", "seller_id", "order_id"),)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[str] = mapped_column(Id, ForeignKey("orders.id"))
     book_id: Mapped[str] = mapped_column(Id)
     seller_id: Mapped[str] = mapped_column(Id)
     title: Mapped[str] = mapped_column(String(200))
@@ -111,7 +112,7 @@ class OrderItem(Base):
 class TimelineEntry(Base):
     __tablename__ = "order_timeline"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_id: Mapped[str] = mapped_column(Id, ForeignKey("orders.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(Timestamp)
     reason: Mapped[str | None] = mapped_column(String(300))
@@ -136,7 +137,7 @@ class OrderTimer(Base):
 class IdempotencyKey(Base):
     __tablename__ = "idempotency_keys"
     user_id: Mapped[str] = mapped_column(Id, primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str] = mapped_column(exact(255), primary_key=True)  # "Key" is not "key"
     request_hash: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[str] = mapped_column(Id)
     created_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,19 @@ class Gateway:
         return response
 
 
+def path_id(value: str) -> str:
+    """An id as a path segment: only a UUID (in its canonical spelling) ever goes into a path, so
+    form input such as `../../books/<id>` cannot steer a request elsewhere; anything else is a
+    404, as the API would answer for an unknown id."""
+    try:
+        canonical = str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        raise GatewayError(404, "not_found", "No such resource.") from None
+    if canonical != value.lower():  # uuid.UUID also takes braces, urn: prefixes and no hyphens
+        raise GatewayError(404, "not_found", "No such resource.")
+    return canonical
+
+
 def _error(response: requests.Response) -> GatewayError:
     try:
         error = response.json()["error"]
@@ -116,7 +130,7 @@ class Api:
         return self._call("GET", "/api/books", params=params)
 
     def book(self, book_id: str) -> Any:
-        return self._call("GET", f"/api/books/{book_id}")
+        return self._call("GET", f"/api/books/{path_id(book_id)}")
 
     def categories(self) -> Any:
         return self._call("GET", "/api/categories")
@@ -125,18 +139,18 @@ class Api:
         return self._call("POST", "/api/books", json=body)
 
     def update_book(self, book_id: str, body: dict[str, Any]) -> Any:
-        return self._call("PATCH", f"/api/books/{book_id}", json=body)
+        return self._call("PATCH", f"/api/books/{path_id(book_id)}", json=body)
 
     def delete_book(self, book_id: str) -> None:
-        self._call("DELETE", f"/api/books/{book_id}")
+        self._call("DELETE", f"/api/books/{path_id(book_id)}")
 
     def upload_cover(self, book_id: str, data: bytes, content_type: str) -> Any:
         headers = {"Content-Type": content_type}
-        return self._call("PUT", f"/api/books/{book_id}/cover", data=data, headers=headers)
+        return self._call("PUT", f"/api/books/{path_id(book_id)}/cover", data=data, headers=headers)
 
     def cover(self, book_id: str) -> requests.Response:
         return self.gateway.send(
-            "GET", f"/api/books/{book_id}/cover", token=None, request_id=self.request_id
+            "GET", f"/api/books/{path_id(book_id)}/cover", token=None, request_id=self.request_id
         )
 
     def my_books(self, page: int, per_page: int) -> Any:
@@ -147,10 +161,10 @@ class Api:
         return self._call("GET", "/api/cart")
 
     def set_cart_item(self, book_id: str, quantity: int) -> Any:
-        return self._call("PUT", f"/api/cart/items/{book_id}", json={"quantity": quantity})
+        return self._call("PUT", f"/api/cart/items/{path_id(book_id)}", json={"quantity": quantity})
 
     def remove_cart_item(self, book_id: str) -> Any:
-        return self._call("DELETE", f"/api/cart/items/{book_id}")
+        return self._call("DELETE", f"/api/cart/items/{path_id(book_id)}")
 
     def place_order(self, body: dict[str, Any], idempotency_key: str) -> Any:
         headers = {"Idempotency-Key": idempotency_key}
@@ -160,10 +174,10 @@ class Api:
         return self._call("GET", "/api/orders", params={"page": page, "per_page": per_page})
 
     def order(self, order_id: str) -> Any:
-        return self._call("GET", f"/api/orders/{order_id}")
+        return self._call("GET", f"/api/orders/{path_id(order_id)}")
 
     def cancel_order(self, order_id: str) -> Any:
-        return self._call("POST", f"/api/orders/{order_id}/cancel")
+        return self._call("POST", f"/api/orders/{path_id(order_id)}/cancel")
 
     def my_sales(self, page: int, per_page: int) -> Any:
         return self._call("GET", "/api/me/sales", params={"page": page, "per_page": per_page})

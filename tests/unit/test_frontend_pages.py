@@ -446,6 +446,18 @@ def test_cart_quantities_change_and_items_are_removed(
     assert "Your cart is empty" in buyer.get("/cart").text
 
 
+@pytest.mark.parametrize("action", ["remove", "update", "add"])
+def test_a_book_id_that_is_not_a_uuid_never_reaches_an_api_path(
+    store: Store, seller: FlaskClient, book_id: str, action: str
+) -> None:
+    store.requests.clear()
+    hostile = f"../../books/{book_id}"
+    response = post(seller, "/cart", {"book_id": hostile, "quantity": "1", "action": action})
+    assert response.status_code == 303
+    assert book_id in store.books and store.books[book_id].get("deleted_at") is None
+    assert not [r for r in store.requests if ".." in r["path"] or r["method"] == "DELETE"]
+
+
 def test_a_seller_cannot_put_their_own_book_in_the_cart(seller: FlaskClient, book_id: str) -> None:
     response = post(seller, "/cart", {"book_id": book_id, "quantity": "1", "action": "add"})
     assert response.headers["Location"] == f"/books/{book_id}"
@@ -594,7 +606,8 @@ def test_pages_carry_a_strict_content_security_policy(app: Flask, store: Store) 
 def test_production_refuses_to_start_with_the_development_secret() -> None:
     with pytest.raises(RuntimeError, match="FRONTEND_SECRET_KEY"):
         create_app(from_env({"BOOKSTORE_ENV": "production"}))
-    assert create_app(from_env({"BOOKSTORE_ENV": "production", "FRONTEND_SECRET_KEY": "s3cret"}))
+    app = create_app(from_env({"BOOKSTORE_ENV": "production", "FRONTEND_SECRET_KEY": "s3cret"}))
+    assert app.secret_key == "s3cret"
 
 
 def test_the_sell_form_suggests_the_categories_already_in_the_catalogue(
