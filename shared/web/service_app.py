@@ -8,6 +8,7 @@ import sqlalchemy.exc
 from flask import Flask, Response
 from sqlalchemy import Engine, text
 
+from shared.events import nudge
 from shared.events.connection import broker_reachable
 from shared.web.app import init_common
 from shared.web.errors import error_response
@@ -49,11 +50,21 @@ def init_service_api(
     )
     for outage in DATABASE_OUTAGES:
         app.register_error_handler(outage, _database_unavailable)
+    app.register_error_handler(sqlalchemy.exc.DataError, _value_refused)
+    # A request that committed events wakes the outbox relay (in a worker) through the broker.
+    nudge.configure(rabbitmq_url, name=f"{service}-api")
 
 
 def database_answers(engine: Engine) -> bool:
     with engine.connect() as conn:
         return conn.execute(text("SELECT 1")).scalar() == 1
+
+
+def _value_refused(exc: Exception) -> Response:
+    """A value the database would not store (too long, out of range) that validation let
+    through: the client's input, so a 422, never a 500 (the parameters are not logged)."""
+    log.warning("database refused a value: %s", type(exc.__cause__ or exc).__name__)
+    return error_response(422, "A value in the request is too long or out of range.")
 
 
 def _database_unavailable(exc: Exception) -> Response:

@@ -9,11 +9,13 @@ from dataclasses import replace
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from auth_service import create_app
 from auth_service.config import Config
 from auth_service.models import LoginFailure, User
+from shared.db import utcnow
 from tests.support.auth import auth_config
 
 PASSWORD = "correct horse battery"
@@ -121,3 +123,29 @@ def test_registrations_are_limited_per_client_address_per_hour(config) -> None:
     assert refused.status_code == 429 and refused.json["error"]["code"] == "rate_limited"
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
     assert register(4, "10.77.0.2").status_code == 201
+
+
+def test_database_errors_never_carry_the_bound_values(app) -> None:
+    secret = "hidden.address@example.com"
+    with app.extensions["db"].session() as session:
+        victim_id = session.scalar(select(User.id).where(User.email == VICTIM))
+        duplicate = User(
+            id=victim_id, email=secret, name="X", password_hash="h", created_at=utcnow()
+        )
+        session.add(duplicate)
+        with pytest.raises(IntegrityError) as caught:
+            session.flush()
+    assert secret not in str(caught.value) and "hidden" not in repr(caught.value)
+
+
+def test_a_value_the_database_refuses_is_a_422_not_a_500(config) -> None:
+    app = create_app(config)
+
+    def too_long() -> None:
+        with app.extensions["db"].session() as session, session.begin():
+            session.execute(update(User).values(name="n" * 1000).where(User.email == VICTIM))
+
+    app.add_url_rule("/test-only/too-long", "too_long", too_long, methods=["POST"])
+    answer = app.test_client().post("/test-only/too-long")
+    assert answer.status_code == 422
+    assert answer.json["error"]["code"] == "validation_error"
