@@ -11,6 +11,7 @@ from catalog_service.browse import parse_browse, parse_page
 from catalog_service.covers import FORMATS, MAX_BYTES, BadImage, CoverStore, reencode
 from catalog_service.present import book_json
 from catalog_service.validation import WRITABLE, clean_book
+from shared.web.caching import fresh_or_304
 from shared.web.errors import ApiError, ValidationError, error_response
 from shared.web.requests import json_body
 from shared.web.tokens import current_user, login_required
@@ -21,6 +22,11 @@ UPLOAD_TYPES = frozenset(FORMATS.values())
 
 def _sessions() -> service.Sessions:
     return current_app.extensions["db"].session
+
+
+def _readers() -> service.Sessions:
+    """Sessions for public reads: autocommit, one statement each, no ROLLBACK round trip."""
+    return current_app.extensions["db"].reader
 
 
 def _covers() -> CoverStore:
@@ -49,7 +55,7 @@ def _not_owner(exc: service.NotOwner) -> Response:
 @bp.get("/books")
 def list_books() -> Response:
     query = parse_browse(request.args)
-    return jsonify(_page_json(service.browse_books(sessions=_sessions(), query=query)))
+    return fresh_or_304(_page_json(service.browse_books(sessions=_readers(), query=query)))
 
 
 @bp.post("/books")
@@ -65,8 +71,8 @@ def create_book() -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/books/<book_id>")
 def get_book(book_id: str) -> Response:
-    listing = service.get_book(sessions=_sessions(), book_id=book_id)
-    return jsonify(book_json(listing.book, listing.seller_name))
+    listing = service.get_book(sessions=_readers(), book_id=book_id)
+    return fresh_or_304(book_json(listing.book, listing.seller_name))
 
 
 @bp.patch("/books/<book_id>")
@@ -142,7 +148,7 @@ def get_cover(book_id: str) -> Response:
 
 @bp.get("/categories")
 def list_categories() -> Response:
-    return jsonify({"items": service.categories(sessions=_sessions())})
+    return fresh_or_304({"items": service.categories(sessions=_readers())})
 
 
 @bp.get("/me/books")

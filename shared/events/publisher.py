@@ -10,7 +10,7 @@ channel implementation underneath it (`_impl`, pika 1.x) while the BlockingConne
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +45,13 @@ class ConfirmingPublisher:
         self._impl.add_on_return_callback(self._on_return)
         self._wait_until(lambda: bool(selected))
 
-    def publish(self, messages: Sequence[Message]) -> list[int]:
-        """Publish all, wait for their confirms; the keys confirmed, in order, up to a failure."""
+    def publish(
+        self, messages: Sequence[Message], keep_alive: Callable[[], None] = lambda: None
+    ) -> list[int]:
+        """Publish all, wait for their confirms; the keys confirmed, in order, up to a failure.
+
+        `keep_alive` is called about every second of the wait (the relay keeps its lock's lease).
+        """
         self._acked.clear()
         self._refused.clear()
         self._by_message_id.clear()
@@ -62,7 +67,7 @@ class ConfirmingPublisher:
             self._outstanding[self._tag] = message.key
             if message.properties.message_id:
                 self._by_message_id[message.properties.message_id] = message.key
-        self._wait_until(lambda: not self._outstanding)
+        self._wait_until(lambda: not self._outstanding, keep_alive)
         confirmed: list[int] = []
         for message in messages:
             if message.key in self._refused or message.key not in self._acked:
@@ -70,11 +75,16 @@ class ConfirmingPublisher:
             confirmed.append(message.key)
         return confirmed
 
-    def _wait_until(self, done: Any) -> None:
-        deadline = time.monotonic() + self.timeout
+    def _wait_until(self, done: Any, keep_alive: Callable[[], None] = lambda: None) -> None:
+        started = time.monotonic()
+        deadline, next_keep_alive = started + self.timeout, started + 1.0
         while not done():
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise pika.exceptions.AMQPError("no publisher confirm within the timeout")
+            if now > next_keep_alive:
+                keep_alive()
+                next_keep_alive = now + 1.0
             self.connection.process_data_events(time_limit=0.2)
 
     def _on_confirm(self, frame: Any) -> None:

@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, Table, text
 from sqlalchemy.orm import Session
 
+from shared.events import nudge
 from shared.events.consumer import Consumer, Handler
 from shared.events.outbox import OutboxRelay
 from shared.events.retry import RetryPolicy
@@ -48,6 +49,9 @@ class Worker:
         self.spec = spec
         self.stop = threading.Event()
         self.failed = threading.Event()
+        # The consumer's commits wake this process's relay directly; when the relay holding
+        # the lock runs in another replica, they reach it through the broker.
+        nudge.configure(spec.rabbitmq_url, name=f"{spec.service}-worker")
         self.relay = OutboxRelay(
             engine=spec.engine,
             outbox=spec.outbox,
