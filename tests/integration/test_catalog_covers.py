@@ -107,6 +107,21 @@ def test_a_decompression_bomb_is_refused(client: FlaskClient, seller: Seller) ->
     assert_error_shape(put_cover(client, seller, book["id"], bomb.getvalue(), "image/png"), 422)
 
 
+def test_a_multi_picture_jpeg_is_stored_and_served_as_a_jpeg(
+    client: FlaskClient, seller: Seller
+) -> None:
+    mpo = io.BytesIO()
+    pictures = [Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")]
+    pictures[0].save(mpo, "MPO", save_all=True, append_images=pictures[1:])
+    book = seller.create()
+    updated = put_cover(client, seller, book["id"], mpo.getvalue(), "image/jpeg")
+    assert updated.status_code == 200, updated.get_json()
+    for _ in range(2):  # it answered 500 on every read once stored as "MPO"
+        served = client.get(updated.get_json()["cover_url"])
+        assert served.status_code == 200 and served.mimetype == "image/jpeg"
+        assert Image.open(io.BytesIO(served.data)).format == "JPEG"
+
+
 def test_an_image_over_5_mb_is_413(client: FlaskClient, seller: Seller) -> None:
     book = seller.create()
     big = image_bytes("PNG") + b"\0" * (5 * 1024 * 1024)

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from catalog_service.browse import parse_browse, search_words
-from catalog_service.covers import BadImage, reencode
+from catalog_service.covers import FORMATS, MAX_PIXELS, BadImage, reencode
 from catalog_service.validation import (
     clean_book,
     format_money,
@@ -156,3 +156,52 @@ def test_reencoding_drops_exif_in_every_format(fmt: str) -> None:
     assert b"SpyCam" in out.getvalue()
     cover = reencode(out.getvalue())
     assert b"SpyCam" not in cover.data and not Image.open(io.BytesIO(cover.data)).getexif()
+
+
+def _mpo() -> bytes:
+    """A two-picture MPO, as phones and 3D cameras write it (Pillow opens it as format MPO)."""
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    return out.getvalue()
+
+
+def _animated(fmt: str) -> bytes:
+    out = io.BytesIO()
+    frames = [Image.new("RGBA", (20, 20), colour) for colour in ("red", "green", "blue")]
+    frames[0].save(out, fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return out.getvalue()
+
+
+def _in_mode(mode: str, fmt: str) -> bytes:
+    out = io.BytesIO()
+    image = Image.new(mode, (20, 20), 300 if mode.startswith("I") else 1)
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data,stored",
+    [
+        (_mpo(), "JPEG"),
+        (_animated("WEBP"), "WEBP"),
+        (_animated("PNG"), "PNG"),
+        (_in_mode("CMYK", "JPEG"), "JPEG"),
+        (_in_mode("I;16", "PNG"), "PNG"),
+        (_in_mode("P", "PNG"), "PNG"),
+        (_in_mode("LA", "PNG"), "PNG"),
+    ],
+    ids=["mpo", "animated-webp", "apng", "cmyk-jpeg", "16-bit-png", "palette-png", "grey-alpha"],
+)
+def test_every_decodable_kind_is_stored_as_a_served_format(data: bytes, stored: str) -> None:
+    cover = reencode(data)
+    assert cover.format == stored and cover.mime in FORMATS.values()
+    served = Image.open(io.BytesIO(cover.data))
+    assert served.format == stored and getattr(served, "n_frames", 1) == 1
+    assert served.mode in ("RGB", "RGBA")
+
+
+def test_a_png_with_more_pixels_than_the_bound_is_refused_before_decoding() -> None:
+    side = int(MAX_PIXELS**0.5) + 10
+    with pytest.raises(BadImage, match="too many pixels"):
+        reencode(_image("PNG", (side, side)))
