@@ -1,14 +1,28 @@
-"""Outbound HTTP to the upstream services: one pooled keep-alive session per upstream."""
+"""Outbound HTTP to the upstream services: pooled keep-alive connections per api replica.
+
+urllib3 directly rather than requests: the gateway forwards bytes and headers as they are, and
+requests' layers on top (sessions, cookies, hooks, adapters, header merging) cost more CPU per
+forwarded request than the rest of the gateway's work on a cheap read.
+"""
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
@@ -26,6 +40,29 @@ class UpstreamBroken(ConnectionError):
     """The upstream answered with something that is not HTTP, or hung up mid-answer (502)."""
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An upstream's whole answer: status, headers (repeated ones kept apart), body."""
+
+    status_code: int
+    headers: urllib3.HTTPHeaderDict
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class _Replica:
+    """One api replica: its connection pool and the path its base URL may carry."""
+
+    def __init__(self, base_url: str, pool_size: int) -> None:
+        self.base_url = base_url
+        self.prefix = urlsplit(base_url).path.rstrip("/")
+        self.pool = urllib3.connection_from_url(
+            base_url, maxsize=pool_size, block=False, retries=False
+        )
+
+
 class Upstream:
     """The api replicas of one service, round-robin, over pooled keep-alive connections."""
 
@@ -35,20 +72,14 @@ class Upstream:
         if not base_urls:
             raise ValueError(f"upstream {name} has no URL")
         self.name, self.base_urls, self.connect_timeout = name, base_urls, connect_timeout
-        self.session = requests.Session()
-        self.session.trust_env = False  # never route service traffic through an HTTP proxy
-        adapter = HTTPAdapter(
-            pool_connections=len(base_urls), pool_maxsize=pool_size, max_retries=0
-        )
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.replicas = [_Replica(base, pool_size) for base in base_urls]
         self._next = itertools.count()
         self._lock = threading.Lock()
 
-    def _rotation(self) -> list[str]:
+    def _rotation(self) -> list[_Replica]:
         with self._lock:
-            start = next(self._next) % len(self.base_urls)
-        return [*self.base_urls[start:], *self.base_urls[:start]]
+            start = next(self._next) % len(self.replicas)
+        return [*self.replicas[start:], *self.replicas[:start]]
 
     def send(
         self,
@@ -58,46 +89,58 @@ class Upstream:
         headers: Mapping[str, str],
         body: bytes | None,
         timeout: float,
-    ) -> requests.Response:
+    ) -> Answer:
         """Send to one replica; on a refused connection try the next. Raises Upstream*."""
         failure: Exception | None = None
-        for base in self._rotation():
+        for replica in self._rotation():
             try:
-                return self.session.request(
-                    method,
-                    base + path_and_query,
-                    headers=dict(headers),
-                    data=body,
-                    timeout=(self.connect_timeout, timeout),
-                    allow_redirects=False,
-                )
-            except requests.exceptions.ReadTimeout as exc:
+                return self._send_to(replica, method, path_and_query, headers, body, timeout)
+            except ReadTimeoutError as exc:
                 raise UpstreamTimeout(f"{self.name} did not answer within {timeout}s") from exc
-            except requests.exceptions.ConnectionError as exc:
+            except (ConnectTimeoutError, NewConnectionError, ProtocolError) as exc:
                 if not (_never_sent(exc) or method in IDEMPOTENT):
                     raise UpstreamBroken(f"{self.name} dropped the connection") from exc
                 failure = exc
-            except requests.exceptions.RequestException as exc:
+            except HTTPError as exc:
                 raise UpstreamBroken(f"{self.name} answered badly: {exc}") from exc
         raise UpstreamDown(f"no replica of {self.name} is reachable") from failure
 
+    def _send_to(
+        self,
+        replica: _Replica,
+        method: str,
+        path_and_query: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: float,
+    ) -> Answer:
+        answer = replica.pool.urlopen(
+            method,
+            replica.prefix + path_and_query,
+            body=body,
+            headers=dict(headers),
+            redirect=False,
+            retries=False,
+            assert_same_host=False,
+            timeout=urllib3.Timeout(connect=self.connect_timeout, read=timeout),
+        )
+        return Answer(answer.status, answer.headers, answer.data)
+
     def healthy(self, timeout: float = 1.0) -> bool:
         """True if some replica answers its /health/ready with 200."""
-        for base in self.base_urls:
+        for replica in self.replicas:
             try:
-                if self.session.get(base + "/health/ready", timeout=timeout).status_code == 200:
-                    return True
-            except requests.exceptions.RequestException:
+                answer = self._send_to(replica, "GET", "/health/ready", {}, None, timeout)
+            except (HTTPError, OSError):
                 continue
+            if answer.status_code == 200:
+                return True
         return False
 
 
-def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
+def _never_sent(exc: HTTPError) -> bool:
     """True when the request surely never reached the upstream (safe to retry any method)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, NewConnectionError)
+    return isinstance(exc, ConnectTimeoutError | NewConnectionError)
 
 
 def build_upstreams(

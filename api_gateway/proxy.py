@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from urllib.parse import quote
 
-import requests
 from flask import Blueprint, Response, current_app, g, request
 
 from api_gateway import cors, routes
-from api_gateway.clients import Upstream, UpstreamBroken, UpstreamDown, UpstreamTimeout
+from api_gateway.clients import Answer, Upstream, UpstreamBroken, UpstreamDown, UpstreamTimeout
 from api_gateway.denylist import Denylist, FollowerGuard
 from shared.web.errors import ApiError
 from shared.web.ops import set_route
@@ -167,7 +166,7 @@ def _path_and_query() -> str:
     return f"{path}?{query}" if query else path
 
 
-def _response(answer: requests.Response) -> Response:
+def _response(answer: Answer) -> Response:
     dropped = DROPPED_RESPONSE_HEADERS
     headers = [(k, v) for k, v in answer.headers.items() if k.lower() not in dropped]
     response = Response(answer.content, status=answer.status_code, headers=headers)
