@@ -9,14 +9,15 @@ that variable (event workers, tests) the process's own registry is the whole tru
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-__all__ = ["CONTENT_TYPE_LATEST", "scrape"]
+__all__ = ["CONTENT_TYPE_LATEST", "ReadyCollector", "scrape"]
 
 
 def multiprocess_dir() -> str | None:
@@ -44,3 +45,21 @@ class _Union:
     def collect(self) -> Iterator[Metric]:
         for part in self.parts:
             yield from part.collect()
+
+
+class ReadyCollector:
+    """bookstore_ready{service}: 1 when the process's readiness checks pass, for alerting."""
+
+    def __init__(self, service: str, ready: Callable[[], bool]) -> None:
+        self.service, self.ready = service, ready
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            ok = bool(self.ready())
+        except Exception:
+            ok = False
+        family = GaugeMetricFamily(
+            "bookstore_ready", "1 if the process is ready", labels=["service"]
+        )
+        family.add_metric([self.service], int(ok))
+        yield family

@@ -29,3 +29,8 @@ def from_env() -> EventsConfig:
             for name, url in DEFAULT_DATABASE_URLS.items()
         },
     )
+
+
+def worker_health_host() -> str:
+    """Where a worker's health and metrics port listens: loopback unless told otherwise."""
+    return os.environ.get("WORKER_HEALTH_HOST", "127.0.0.1")

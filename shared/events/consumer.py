@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.events.connection import connect, run_with_reconnect
 from shared.events.envelope import Envelope, EnvelopeError, parse_envelope
+from shared.events.metrics import observe_batch
 from shared.events.retry import Backoff, RetryPolicy
 from shared.events.topology import Topology, declare, service_queues
 from shared.logs import bind_correlation
@@ -138,6 +140,7 @@ class Consumer:
 
     def deliver(self, batch: list[Delivery]) -> list[Delivery]:
         """Handle deliveries to the end: effects committed or re-queued, then all acked."""
+        started = time.perf_counter()
         work = [d for d in batch if self._parse(d)]
         if work:
             self._apply_until_done(work)
@@ -147,6 +150,7 @@ class Consumer:
         self._channel.basic_ack(batch[-1].method.delivery_tag, multiple=True)
         for d in batch:
             EVENTS_HANDLED.labels(self.service, d.properties.type or "?", d.outcome).inc()
+        observe_batch(self.service, self.queue, batch, time.perf_counter() - started)
         return batch
 
     def _parse(self, delivery: Delivery) -> bool:

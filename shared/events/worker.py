@@ -11,15 +11,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
 from sqlalchemy import Engine, Table, text
 from sqlalchemy.orm import Session
 
 from shared.events import nudge
+from shared.events.config import worker_health_host
 from shared.events.consumer import Consumer, Handler
+from shared.events.metrics import OutboxCollector, QueueDepthCollector
 from shared.events.outbox import OutboxRelay
 from shared.events.retry import RetryPolicy
 from shared.events.topology import Topology
+from shared.metrics import CONTENT_TYPE_LATEST, ReadyCollector, scrape
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,9 @@ class WorkerSpec:
     timers: Sequence[Timer] = field(default_factory=list)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     prefetch: int = 50
+    # Loopback locally; in containers 0.0.0.0, i.e. the task's own (internal) networks, where
+    # Prometheus scrapes it and Swarm's health check reaches it.
+    health_host: str = field(default_factory=worker_health_host)
 
 
 class Worker:
@@ -93,7 +99,9 @@ class Worker:
         """Run until SIGTERM or SIGINT, then let every loop finish what it holds."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stop.set())
-        server = serve_health(self.spec.health_port, self.ready)
+        server = serve_health(
+            self.spec.health_host, self.spec.health_port, self.ready, self.collectors()
+        )
         loops: list[Callable[[], None]] = [self.relay.run]
         loops += [functools.partial(timer, self.stop) for timer in self.spec.timers]
         threads = [threading.Thread(target=self._supervised, args=(loop,)) for loop in loops]
@@ -115,6 +123,17 @@ class Worker:
         if self.failed.is_set():
             raise SystemExit(1)  # a loop died: exit non-zero so the orchestrator restarts us
 
+    def collectors(self) -> list[Collector]:
+        """What a scrape reads live: readiness, the outbox, and the queues this worker consumes."""
+        spec = self.spec
+        found: list[Collector] = [
+            ReadyCollector(f"{spec.service}_worker", self.ready),
+            OutboxCollector(spec.service, spec.engine, spec.outbox),
+        ]
+        if self.consumer is not None:
+            found.append(QueueDepthCollector(spec.service, spec.rabbitmq_url, spec.topology))
+        return found
+
     def _supervised(self, loop: Callable[[], None]) -> None:
         """A loop that ends by surprise takes the whole worker down, never silently."""
         try:
@@ -125,13 +144,15 @@ class Worker:
             self.stop.set()
 
 
-def serve_health(port: int, ready: Callable[[], bool]) -> ThreadingHTTPServer:
+def serve_health(
+    host: str, port: int, ready: Callable[[], bool], collectors: Sequence[Collector] = ()
+) -> ThreadingHTTPServer:
     """`/health/live`, `/health/ready` and `/metrics` on a background thread."""
 
     class HealthHandler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             if self.path == "/metrics":
-                self._send(200, generate_latest(), CONTENT_TYPE_LATEST)
+                self._send(200, scrape(collectors), CONTENT_TYPE_LATEST)
             elif self.path == "/health/live":
                 self._send(200, b'{"status": "ok"}')
             elif self.path == "/health/ready":
@@ -152,6 +173,6 @@ def serve_health(port: int, ready: Callable[[], bool]) -> ThreadingHTTPServer:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("0.0.0.0", port), HealthHandler)
+    server = ThreadingHTTPServer((host, port), HealthHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

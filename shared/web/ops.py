@@ -15,7 +15,7 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from prometheus_client import Counter, Gauge, Histogram
 
-from shared.metrics import CONTENT_TYPE_LATEST, scrape
+from shared.metrics import CONTENT_TYPE_LATEST, ReadyCollector, scrape
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # no route: 404s and 405s of any path share one series
@@ -60,6 +60,7 @@ def method_label(method: str) -> str:
 def init_ops(app: Flask, service: str, checks: dict[str, Check]) -> None:
     """Mount /health/live, /health/ready (runs `checks`) and /metrics; measure and log requests."""
     bp = Blueprint("ops", __name__)
+    readiness = ReadyCollector(service, lambda: all(_safe(check) for check in checks.values()))
 
     @bp.get("/health/live")
     def live() -> Response:
@@ -76,7 +77,7 @@ def init_ops(app: Flask, service: str, checks: dict[str, Check]) -> None:
 
     @bp.get("/metrics")
     def metrics() -> Response:
-        return Response(scrape(), mimetype=CONTENT_TYPE_LATEST)
+        return Response(scrape([readiness]), mimetype=CONTENT_TYPE_LATEST)
 
     @app.before_request
     def _start_timer() -> None:
