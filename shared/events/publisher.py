@@ -98,9 +98,17 @@ class ConfirmingPublisher:
             key = self._outstanding.pop(tag, None)
             if key is not None:
                 (self._refused if isinstance(method, Basic.Nack) else self._acked).add(key)
+        if not self._outstanding:
+            # The impl channel's callbacks do not end a BlockingConnection wait: without this,
+            # every batch waited out process_data_events' whole time limit (200 ms).
+            self.connection.add_callback_threadsafe(_nothing)
 
     def _on_return(self, _channel: Any, _method: Any, properties: Any, _body: bytes) -> None:
         """A mandatory message no queue took (its ack follows): it is not delivered."""
         key = self._by_message_id.get(properties.message_id)
         if key is not None:
             self._refused.add(key)
+
+
+def _nothing() -> None:
+    """A callback whose only effect is to end the connection's current wait."""
