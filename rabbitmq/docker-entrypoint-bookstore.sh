@@ -2,8 +2,9 @@
 # Entrypoint of the `rabbitmq` service: seeds the secrets, then hands over to the image's own
 # entrypoint. It runs as root before that entrypoint drops to the rabbitmq user.
 #
-#   BOOKSTORE_RABBITMQ_USER           the application user's name (default: bookstore)
-#   BOOKSTORE_RABBITMQ_PASSWORD_FILE  its password (a Docker secret)
+#   BOOKSTORE_RABBITMQ_USERS          one user per service: "name=password_file ..." (secrets)
+#   BOOKSTORE_RABBITMQ_PERMISSIONS    their permissions, a JSON array in the definitions' format
+#                                     (default: /etc/rabbitmq/permissions.json)
 #   BOOKSTORE_ERLANG_COOKIE_FILE      the Erlang cookie all nodes of a cluster share (a secret)
 #   BOOKSTORE_DEFINITIONS             the topology (default: /etc/rabbitmq/definitions.json)
 #   BOOKSTORE_DEFINITIONS_DIR         the import directory (must match rabbitmq.conf)
@@ -12,7 +13,7 @@ set -euo pipefail
 
 DEFINITIONS=${BOOKSTORE_DEFINITIONS:-/etc/rabbitmq/definitions.json}
 DEFINITIONS_DIR=${BOOKSTORE_DEFINITIONS_DIR:-/run/bookstore-rabbitmq/definitions}
-APP_USER=${BOOKSTORE_RABBITMQ_USER:-bookstore}
+PERMISSIONS=${BOOKSTORE_RABBITMQ_PERMISSIONS:-/etc/rabbitmq/permissions.json}
 
 hex_to_bytes() {  # hex string on $1 -> raw bytes on stdout
   printf '%b' "$(printf '%s' "$1" | sed 's/../\\x&/g')"
@@ -30,28 +31,32 @@ json_string() {  # a JSON string literal for $1
   printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
 }
 
-users_definitions() {  # user name, password -> definitions with that user and its permissions
-  local name
-  name=$(json_string "$1")
-  cat <<JSON
-{
-  "vhosts": [{"name": "/"}],
-  "users": [{"name": $name, "password_hash": "$(password_hash "$2")",
-             "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}],
-  "permissions": [{"user": $name, "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]
-}
-JSON
+users_definitions() {  # "name=password_file ..." -> definitions with those users and permissions
+  local pair name separator=""
+  printf '{\n  "vhosts": [{"name": "/"}],\n  "users": ['
+  for pair in $1; do
+    name=${pair%%=*}
+    if [ "$name" = "$pair" ] || [ -z "$name" ]; then
+      echo "bookstore-entrypoint: '$pair' is not name=password_file" >&2
+      exit 64
+    fi
+    printf '%s\n    {"name": %s, "password_hash": "%s",\n     "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}' \
+      "$separator" "$(json_string "$name")" "$(password_hash "$(cat "${pair#*=}")")"
+    separator=,
+  done
+  printf '\n  ],\n  "permissions": '
+  cat "$PERMISSIONS"
+  printf '}\n'
 }
 
 seed_definitions() {
   mkdir -p "$DEFINITIONS_DIR"
   chmod 700 "$DEFINITIONS_DIR"
   cp "$DEFINITIONS" "$DEFINITIONS_DIR/10-topology.json"
-  if [ -n "${BOOKSTORE_RABBITMQ_PASSWORD_FILE:-}" ]; then
-    users_definitions "$APP_USER" "$(cat "$BOOKSTORE_RABBITMQ_PASSWORD_FILE")" \
-      > "$DEFINITIONS_DIR/20-users.json"
+  if [ -n "${BOOKSTORE_RABBITMQ_USERS:-}" ]; then
+    users_definitions "$BOOKSTORE_RABBITMQ_USERS" > "$DEFINITIONS_DIR/20-users.json"
   else
-    echo "bookstore-entrypoint: BOOKSTORE_RABBITMQ_PASSWORD_FILE unset, no application user" >&2
+    echo "bookstore-entrypoint: BOOKSTORE_RABBITMQ_USERS unset, no application users" >&2
   fi
   chmod 600 "$DEFINITIONS_DIR"/*.json
 }
@@ -72,9 +77,9 @@ own_by_rabbitmq() {  # as root (the image's case), hand the files to the broker'
   fi
 }
 
-# `users-json NAME PASSWORD_FILE` prints the user definitions (used by tests), nothing else.
+# `users-json "name=password_file ..."` prints the users' definitions (used by tests), nothing else.
 if [ "${1:-}" = "users-json" ]; then
-  users_definitions "$2" "$(cat "$3")"
+  users_definitions "$2"
   exit 0
 fi
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the five BookStore images from the repository root, tagged
-# $BOOKSTORE_REGISTRY/<component>:$BOOKSTORE_VERSION, and pushes them with --push.
+# Builds the five BookStore images from the repository root and its one Dockerfile (build
+# argument SERVICE), tagged $BOOKSTORE_REGISTRY/<component>:$BOOKSTORE_VERSION; --push pushes them.
 #
 #   BOOKSTORE_REGISTRY=registry.example.com/bookstore BOOKSTORE_VERSION=1.2.0 \
 #     swarm/build-images.sh --push
@@ -9,7 +9,7 @@
 # `docker login` on the manager; deploy.sh forwards the credentials).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REGISTRY=${BOOKSTORE_REGISTRY:-bookstore}
+REGISTRY=${BOOKSTORE_REGISTRY:?set BOOKSTORE_REGISTRY (e.g. registry.example.com/bookstore)}
 VERSION=${BOOKSTORE_VERSION:?set BOOKSTORE_VERSION (never deploy "latest")}
 PUSH=false
 [ "${1:-}" = "--push" ] && PUSH=true
@@ -19,7 +19,7 @@ for pair in auth:auth_service catalog:catalog_service order:order_service \
   name=${pair%%:*} package=${pair#*:}
   image="$REGISTRY/$name:$VERSION"
   echo "build: $image"
-  docker build -f "$package/Dockerfile" -t "$image" \
+  docker build --build-arg SERVICE="$package" -t "$image" \
     --label org.opencontainers.image.version="$VERSION" \
     --label org.opencontainers.image.revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)" .
   [ "$PUSH" = false ] || docker push "$image"

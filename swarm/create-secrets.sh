@@ -7,8 +7,8 @@
 #   swarm/create-secrets.sh [--dir var/secrets] [--domain shop.example.com] [--prefix bookstore_]
 #                           [--files-only]
 #
-# Secrets: the JWT key pair (Ed25519), the password and root password of each MariaDB, the
-# RabbitMQ application password and Erlang cookie, the frontend's session key, and a self-signed
+# Secrets: the JWT key pair (Ed25519), the password and root password of each MariaDB, one
+# RabbitMQ password per service (auth, catalog, order, gateway) and the Erlang cookie, the frontend's session key, and a self-signed
 # TLS certificate for --domain (replace it with Let's Encrypt's: README.md, "TLS with Let's Encrypt").
 set -euo pipefail
 
@@ -28,8 +28,8 @@ while [ $# -gt 0 ]; do
 done
 
 PASSWORDS="auth_db_password auth_db_root_password catalog_db_password catalog_db_root_password
-  order_db_password order_db_root_password rabbitmq_app_password rabbitmq_erlang_cookie
-  frontend_secret_key"
+  order_db_password order_db_root_password rabbitmq_auth_password rabbitmq_catalog_password
+  rabbitmq_order_password rabbitmq_gateway_password rabbitmq_erlang_cookie frontend_secret_key"
 ALL="jwt_private_key jwt_public_key $PASSWORDS edge_tls_cert edge_tls_key"
 
 umask 077

@@ -6,10 +6,12 @@
 # every deploy, by anyone, deploys the same thing. Extra compose files: BOOKSTORE_EXTRA_FILES
 # (space-separated, e.g. "swarm/stack.managed-db.yml").
 #
-# Swarm configs are immutable, so their names carry a hash of their content
-# (BOOKSTORE_CONFIG_VERSION): changing nginx's template or the RabbitMQ files creates new config
-# objects and rolls the services that use them. With COVERS_NFS_ADDR set, the covers volume is
-# put on NFS (stack.nfs.yml) and catalog replicas may run on any node.
+# Swarm configs are immutable, so each config object's name carries a hash of its own file
+# (EDGE_TEMPLATE_CONFIG_VERSION, RABBITMQ_*_CONFIG_VERSION): changing nginx's template creates a
+# new edge_template object and rolls the edge only, never RabbitMQ, and the reverse.
+# Stateful services and the catalogue's local covers stay on BOOKSTORE_DATA_NODE (a hostname);
+# with COVERS_NFS_ADDR set, the covers volume is put on NFS (stack.nfs.yml) and catalog replicas
+# may run on any node. `--print-config-versions` prints the hashes and exits (used by tests).
 # Waits until the services converge (or an update fails and rolls back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,20 +25,35 @@ if [ -f "$env_file" ]; then
   set +a
 fi
 
-config_files=(swarm/edge/default.conf.template rabbitmq/rabbitmq.conf rabbitmq/definitions.json
-  rabbitmq/docker-entrypoint-bookstore.sh)
-BOOKSTORE_CONFIG_VERSION=${BOOKSTORE_CONFIG_VERSION:-$(cat "${config_files[@]}" | sha256sum | cut -c1-12)}
-export BOOKSTORE_CONFIG_VERSION
+config_version() {  # file -> the first 12 hex digits of its sha256
+  sha256sum "$1" | cut -c1-12
+}
+export EDGE_TEMPLATE_CONFIG_VERSION RABBITMQ_CONF_CONFIG_VERSION RABBITMQ_DEFINITIONS_CONFIG_VERSION \
+  RABBITMQ_PERMISSIONS_CONFIG_VERSION RABBITMQ_ENTRYPOINT_CONFIG_VERSION
+EDGE_TEMPLATE_CONFIG_VERSION=$(config_version swarm/edge/default.conf.template)
+RABBITMQ_CONF_CONFIG_VERSION=$(config_version rabbitmq/rabbitmq.conf)
+RABBITMQ_DEFINITIONS_CONFIG_VERSION=$(config_version rabbitmq/definitions.json)
+RABBITMQ_PERMISSIONS_CONFIG_VERSION=$(config_version rabbitmq/permissions.json)
+RABBITMQ_ENTRYPOINT_CONFIG_VERSION=$(config_version rabbitmq/docker-entrypoint-bookstore.sh)
+if [ "$STACK" = --print-config-versions ]; then
+  env | grep '_CONFIG_VERSION=' | sort
+  exit 0
+fi
 
 compose_files=(-c swarm/stack.yml)
 if [ -n "${COVERS_NFS_ADDR:-}" ]; then
   compose_files+=(-c swarm/stack.nfs.yml)
   export COVERS_PLACEMENT=${COVERS_PLACEMENT:-node.role != none}
+elif [ -n "${BOOKSTORE_DATA_NODE:-}" ]; then
+  export COVERS_PLACEMENT=${COVERS_PLACEMENT:-node.hostname == $BOOKSTORE_DATA_NODE}
 fi
 for extra in ${BOOKSTORE_EXTRA_FILES:-}; do
   compose_files+=(-c "$extra")
 done
 
-echo "deploy: $STACK, images ${BOOKSTORE_REGISTRY:-bookstore}/*:${BOOKSTORE_VERSION:-0.1.0}"
+: "${BOOKSTORE_REGISTRY:?set BOOKSTORE_REGISTRY in $env_file (without it Swarm pulls docker.io/bookstore/*)}"
+: "${BOOKSTORE_VERSION:?set BOOKSTORE_VERSION in $env_file}"
+: "${BOOKSTORE_DATA_NODE:?set BOOKSTORE_DATA_NODE in $env_file: the hostname of the node holding the data}"
+echo "deploy: $STACK, images $BOOKSTORE_REGISTRY/*:$BOOKSTORE_VERSION, data on $BOOKSTORE_DATA_NODE"
 docker stack config "${compose_files[@]}" >/dev/null  # fail early on a broken file
 docker stack deploy --detach=false --with-registry-auth "${compose_files[@]}" "$STACK"

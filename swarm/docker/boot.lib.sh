@@ -6,6 +6,7 @@
 #
 # `boot.sh api|worker|migrate` starts that process; `boot.sh <command...>` runs any command with
 # the same environment (operators: `boot.sh python -m shared.events dlq list`).
+# ALLOW_EMPTY_DATABASE=false (the stack's default) makes migrations refuse an empty database.
 #
 # Secrets (the services' config.py read plain variables; this script bridges Docker secrets):
 #   X_FILE                      X = the file's content, for X in SECRET_VARS; it wins over a
@@ -67,9 +68,43 @@ load_url_passwords() {
   done
 }
 
+refuse_an_empty_database() {  # returns 1 while the database cannot be reached (retried)
+  [ "${ALLOW_EMPTY_DATABASE:-true}" = true ] && return 0
+  status=0
+  "$PYTHON" -m shared.dataset "$PACKAGE" || status=$?
+  case "$status" in
+    0) return 0 ;;
+    3) die "the $PACKAGE database is empty but this deployment was initialised before \
+(ALLOW_EMPTY_DATABASE=false): is it a database restarted on an empty volume, on another node? \
+Nothing was migrated. See README.md, \"Moving the data node\"; to create it on purpose, deploy \
+once with BOOKSTORE_ALLOW_EMPTY_DATABASE=true." ;;
+    *) return 1 ;;
+  esac
+}
+
+run_migrations() {
+  # In the background and waited for: as PID 1, sh would ignore SIGTERM while a foreground
+  # child runs, so a stopped task would sit out its grace period and be killed mid-migration.
+  "$PYTHON" -m "$PACKAGE.migrate" &
+  migration=$!
+  stopping=false
+  trap 'stopping=true; kill -TERM "$migration" 2>/dev/null || true' TERM INT
+  status=0
+  wait "$migration" || status=$?
+  if [ "$stopping" = true ]; then
+    wait "$migration" 2>/dev/null || true
+    echo "boot: stopped during migrations" >&2
+    exit 143
+  fi
+  trap - TERM INT
+  return "$status"
+}
+
 migrate() {  # retried: on a fresh stack the database may still be starting
+  # The health check's start_period (swarm/stack.yml) outlasts this deadline plus the
+  # migration lock's wait (shared/db.py): a health check never kills a migrating task.
   deadline=$(( $(date +%s) + ${BOOT_MIGRATE_TIMEOUT:-180} ))
-  until "$PYTHON" -m "$PACKAGE.migrate"; do
+  until refuse_an_empty_database && run_migrations; do
     [ "$(date +%s)" -lt "$deadline" ] || die "migrations did not succeed in time"
     echo "boot: database not ready, retrying migrations in 3 s" >&2
     sleep 3
@@ -85,7 +120,7 @@ migrate_on_start() {
 boot() {
   load_file_variables
   load_url_passwords
-  cd "$APP_DIR"
+  cd "$APP_DIR" || die "cannot enter $APP_DIR"
   role=${1:-api}
   case "$role" in
     api)

@@ -133,35 +133,45 @@ def test_imported_bindings_route_each_event_to_its_consumers_and_the_rest_aside(
     }
 
 
-def test_the_entrypoint_seeds_an_application_user_that_can_log_in(
+def test_the_entrypoint_seeds_users_that_can_log_in(
     rabbitmq_url: str, local_node: None, tmp_path: Path
 ) -> None:
-    user = f"bt_{uuid.uuid4().hex[:10]}"
-    password = tmp_path / "password"
-    password.write_text('pa"ss\\wo%rd-' + uuid.uuid4().hex + "\n")
-    users = subprocess.run(
-        [str(ENTRYPOINT), "users-json", user, str(password)],
+    users = [f"bt_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    passwords = {}
+    for user in users:
+        passwords[user] = tmp_path / f"{user}.password"
+        passwords[user].write_text('pa"ss\\wo%rd-' + uuid.uuid4().hex + "\n")
+    (tmp_path / "permissions.json").write_text(
+        json.dumps(
+            [{"user": u, "vhost": "/", "configure": "", "write": "", "read": ""} for u in users]
+        )
+    )
+    seeded = subprocess.run(
+        [str(ENTRYPOINT), "users-json", " ".join(f"{u}={passwords[u]}" for u in users)],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "BOOKSTORE_RABBITMQ_PERMISSIONS": str(tmp_path / "permissions.json")},
     ).stdout
-    import_definitions(json.loads(users))
+    import_definitions(json.loads(seeded))
     try:
         params = pika.URLParameters(rabbitmq_url)
-        secret = password.read_text().rstrip("\n")
-        for attempt in range(20):
-            try:
-                params.credentials = pika.PlainCredentials(user, secret)
-                pika.BlockingConnection(params).close()
-                break
-            except pika.exceptions.ProbableAuthenticationError:
-                assert attempt < 19, "the seeded user cannot log in"
-                time.sleep(0.5)
-        params.credentials = pika.PlainCredentials(user, "wrong")
+        for user in users:
+            secret = passwords[user].read_text().rstrip("\n")
+            for attempt in range(20):
+                try:
+                    params.credentials = pika.PlainCredentials(user, secret)
+                    pika.BlockingConnection(params).close()
+                    break
+                except pika.exceptions.ProbableAuthenticationError:
+                    assert attempt < 19, f"the seeded user {user} cannot log in"
+                    time.sleep(0.5)
+        params.credentials = pika.PlainCredentials(users[0], "wrong")
         with pytest.raises(pika.exceptions.ProbableAuthenticationError):
             pika.BlockingConnection(params)
     finally:
-        rabbitmqctl("delete_user", user)
+        for user in users:
+            rabbitmqctl("delete_user", user)
 
 
 def test_the_entrypoint_prepares_definitions_and_cookie_then_hands_over(tmp_path: Path) -> None:
@@ -171,12 +181,15 @@ def test_the_entrypoint_prepares_definitions_and_cookie_then_hands_over(tmp_path
     fake.chmod(0o755)
     (tmp_path / "home").mkdir()
     (tmp_path / "password").write_text("s3cret\n")
+    (tmp_path / "gateway-password").write_text("an0ther\n")
     (tmp_path / "cookie").write_text("COOKIE123\n")
     env = {
         "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
         "BOOKSTORE_DEFINITIONS_DIR": str(tmp_path / "defs"),
         "BOOKSTORE_RABBITMQ_HOME": str(tmp_path / "home"),
-        "BOOKSTORE_RABBITMQ_PASSWORD_FILE": str(tmp_path / "password"),
+        "BOOKSTORE_RABBITMQ_USERS": f"catalog={tmp_path / 'password'} "
+        f"gateway={tmp_path / 'gateway-password'}",
+        "BOOKSTORE_RABBITMQ_PERMISSIONS": str(ROOT / "rabbitmq/permissions.json"),
         "BOOKSTORE_ERLANG_COOKIE_FILE": str(tmp_path / "cookie"),
         "BOOKSTORE_DEFINITIONS": str(ROOT / "rabbitmq/definitions.json"),
     }
@@ -187,8 +200,9 @@ def test_the_entrypoint_prepares_definitions_and_cookie_then_hands_over(tmp_path
     topology = (tmp_path / "defs/10-topology.json").read_text()
     assert topology == (ROOT / "rabbitmq/definitions.json").read_text()
     users = json.loads((tmp_path / "defs/20-users.json").read_text())
-    assert users["users"][0]["name"] == "bookstore"
-    assert "s3cret" not in json.dumps(users)
+    assert [user["name"] for user in users["users"]] == ["catalog", "gateway"]
+    assert users["permissions"] == json.loads((ROOT / "rabbitmq/permissions.json").read_text())
+    assert "s3cret" not in json.dumps(users) and "an0ther" not in json.dumps(users)
     cookie = tmp_path / "home/.erlang.cookie"
     assert cookie.read_text() == "COOKIE123"
     assert stat.S_IMODE(cookie.stat().st_mode) == 0o400
