@@ -111,6 +111,7 @@ def run_edge(prefix: Path, frontend: str, gateway: str) -> Iterator[Edge]:
         "EDGE_HTTPS_PORT": str(https),
         "EDGE_HTTPS_PORT_SUFFIX": f":{https}",
         "EDGE_STATUS_PORT": str(status),
+        "EDGE_RESOLVER": "127.0.0.1",  # the upstreams are IP addresses: never asked
         "EDGE_FRONTEND": frontend,
         "EDGE_GATEWAY": gateway,
         "EDGE_TLS_CERT": str(secrets / "edge_tls_cert"),
