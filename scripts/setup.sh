@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `make run` and `make test`: servers up, venv with the pinned
 # packages, a local JWT key pair. Safe to run again and again.
+#   scripts/setup.sh        runtime packages only (make run)
+#   scripts/setup.sh dev    runtime + tests and tooling (make test, make lint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -32,11 +34,17 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.requirements.lock.sha
-want=$(sha256sum requirements.lock | cut -d' ' -f1)
+# The locks (requirements/*.txt, pip-compile with hashes): `setup.sh` installs the runtime one
+# (what the images run: enough for `make run`), `setup.sh dev` adds tests and tooling.
+locks=(requirements/runtime.txt)
+[ "${1:-runtime}" = dev ] && locks+=(requirements/dev.txt)
+stamp=.venv/.requirements.${1:-runtime}.sha
+want=$(cat "${locks[@]}" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing pinned packages"
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
+  echo "setup: installing the pinned packages of ${locks[*]}"
+  args=()
+  for lock in "${locks[@]}"; do args+=(-r "$lock"); done
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes "${args[@]}"
   echo "$want" > "$stamp"
 fi
 .venv/bin/python -m scripts.keys var/keys
