@@ -1,4 +1,4 @@
-"""Operator commands: `python -m shared.events dlq list|replay`, `outbox status`."""
+"""Operator commands: `python -m shared.events dlq list|replay`, `outbox status|resend`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 from sqlalchemy import MetaData, create_engine
 
+from shared.events import resend
 from shared.events.config import EventsConfig, from_env
 from shared.events.connection import connect
 from shared.events.dlq import list_dead_letters, replay_dead_letters
@@ -31,8 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     outbox.add_parser("status").add_argument(
         "--service", choices=("auth", "catalog", "order"), action="append"
     )
+    resend.add_command(outbox)
     args = parser.parse_args(argv)
     config = from_env()
+    if args.command == "outbox" and args.action == "resend":
+        return resend.run(config, args)
     if args.command == "outbox":
         return _outbox_status(config, args.service or ["auth", "catalog", "order"])
     return _dlq(

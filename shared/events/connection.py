@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 
@@ -24,15 +25,29 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def broker_parameters(url: str, *, name: str) -> list[pika.URLParameters]:
+    """One URL, or a comma-separated list (the nodes of a cluster), as pika parameters.
+
+    The nodes are tried in a random order, so processes spread over a cluster's nodes and a dead
+    node costs one failed attempt, not a stalled start.
+    """
+    candidates = [pika.URLParameters(part.strip()) for part in url.split(",") if part.strip()]
+    if not candidates:
+        raise ValueError("RABBITMQ_URL names no broker")
+    for params in candidates:
+        params.heartbeat = 30
+        params.blocked_connection_timeout = 30
+        params.connection_attempts = 1
+        params.socket_timeout = 5
+        params.client_properties = {"connection_name": name}
+    random.shuffle(candidates)
+    return candidates
+
+
 def connect(url: str, *, name: str) -> pika.BlockingConnection:
-    """A blocking connection with heartbeats, named so operators can tell processes apart."""
-    params = pika.URLParameters(url)
-    params.heartbeat = 30
-    params.blocked_connection_timeout = 30
-    params.connection_attempts = 1
-    params.socket_timeout = 5
-    params.client_properties = {"connection_name": name}
-    return pika.BlockingConnection(params)
+    """A blocking connection with heartbeats to the first live node of `url` (one or a list),
+    named so operators can tell processes apart."""
+    return pika.BlockingConnection(broker_parameters(url, name=name))
 
 
 def run_with_reconnect(

@@ -40,19 +40,22 @@ load_file_variables() {
   done
 }
 
-with_password() {  # url, password file -> url with the percent-encoded password after the user
+with_password() {  # url(s), password file -> each url with the percent-encoded password after the user
   "$PYTHON" - "$1" "$2" <<'PY'
 import sys
 from urllib.parse import quote, urlsplit, urlunsplit
 
-url, path = sys.argv[1], sys.argv[2]
+urls, path = sys.argv[1], sys.argv[2]
 password = open(path).read().rstrip("\r\n")
-parts = urlsplit(url)
-userinfo, at, hostport = parts.netloc.rpartition("@")
-if not at or not userinfo or ":" in userinfo:
-    sys.exit(f"boot: {url.split('@')[-1]}: the URL must name a user and no password")
-netloc = f"{userinfo}:{quote(password, safe='')}@{hostport}"
-print(urlunsplit(parts._replace(netloc=netloc)), end="")
+out = []
+for url in urls.split(","):  # RABBITMQ_URL may list the nodes of a cluster
+    parts = urlsplit(url.strip())
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or not userinfo or ":" in userinfo:
+        sys.exit(f"boot: {url.split('@')[-1]}: the URL must name a user and no password")
+    netloc = f"{userinfo}:{quote(password, safe='')}@{hostport}"
+    out.append(urlunsplit(parts._replace(netloc=netloc)))
+print(",".join(out), end="")
 PY
 }
 
