@@ -1,16 +1,18 @@
-"""auth_service model -> outgoing event data (never an ORM object on the wire)."""
+"""auth_service model -> the events it publishes (never an ORM object on the wire)."""
 
 from __future__ import annotations
 
-from typing import Any
+from auth_service.models import User, outbox
+from shared.events import Recorder
+from shared.events.catalogue import TokenRevoked, UserRegistered
 
-from auth_service.models import User
-
-
-def user_registered(user: User) -> dict[str, Any]:
-    return {"user_id": user.id, "email": user.email, "name": user.name}
+record = Recorder("auth_service", outbox)
 
 
-def token_revoked(*, jti: str, exp: int) -> dict[str, Any]:
+def user_registered(user: User) -> UserRegistered:
+    return UserRegistered(user_id=user.id, email=user.email, name=user.name)
+
+
+def token_revoked(*, jti: str, exp: int) -> TokenRevoked:
     """`exp` in epoch seconds: consumers drop the jti from their denylist after it."""
-    return {"jti": jti, "exp": exp}
+    return TokenRevoked(jti=jti, exp=exp)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from catalog_service.models import Book
 from catalog_service.validation import format_money
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 UTC with milliseconds and Z (stored values are naive UTC)."""
-    return moment.isoformat(timespec="milliseconds") + "Z"
+from shared.timestamps import iso
 
 
 def cover_url(book: Book) -> str | None:

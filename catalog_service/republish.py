@@ -12,9 +12,9 @@ import uuid
 
 from sqlalchemy import select
 
+from catalog_service import events
 from catalog_service.config import from_env
 from catalog_service.db import Database
-from catalog_service.events import book_data, book_deleted_data, publish
 from catalog_service.models import Book
 from catalog_service.service import Sessions, seller_names
 
@@ -33,16 +33,12 @@ def republish_all(*, sessions: Sessions, batch: int = BATCH) -> int:
                 return count
             names = seller_names(session, {book.seller_id for book in books})
             for book in books:
-                if book.deleted_at is None:
-                    data = book_data(book, names.get(book.seller_id, ""))
-                    publish(session, "book.updated", data, correlation_id=correlation_id)
-                else:
-                    publish(
-                        session,
-                        "book.deleted",
-                        book_deleted_data(book),
-                        correlation_id=correlation_id,
-                    )
+                event = (
+                    events.book_updated(book, names.get(book.seller_id, ""))
+                    if book.deleted_at is None
+                    else events.book_deleted(book)
+                )
+                events.record(session, event, correlation_id=correlation_id)
             count, after = count + len(books), books[-1].id
 
 

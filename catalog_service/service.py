@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog_service import events
 from catalog_service.browse import BrowseQuery, Page, browse_statements
 from catalog_service.covers import Cover, CoverStore
-from catalog_service.events import book_data, book_deleted_data, publish
 from catalog_service.models import Book, Seller
 from shared.db import utcnow
 from shared.web.tokens import User
@@ -90,8 +90,8 @@ def _updated(session: Session, book: Book, correlation_id: str | None) -> Listin
     book.updated_at = utcnow()
     session.flush()
     listing = _listings(session, [book])[0]
-    publish(
-        session, "book.updated", book_data(book, listing.seller_name), correlation_id=correlation_id
+    events.record(
+        session, events.book_updated(book, listing.seller_name), correlation_id=correlation_id
     )
     return listing
 
@@ -120,11 +120,8 @@ def create_book(
         session.add(book)
         session.flush()
         listing = _listings(session, [book])[0]
-        publish(
-            session,
-            "book.created",
-            book_data(book, listing.seller_name),
-            correlation_id=correlation_id,
+        events.record(
+            session, events.book_created(book, listing.seller_name), correlation_id=correlation_id
         )
         return listing
 
@@ -156,7 +153,7 @@ def delete_book(
         book = _owned_book(session, user, book_id)
         book.deleted_at = book.updated_at = utcnow()
         book.version += 1
-        publish(session, "book.deleted", book_deleted_data(book), correlation_id=correlation_id)
+        events.record(session, events.book_deleted(book), correlation_id=correlation_id)
 
 
 def set_cover(

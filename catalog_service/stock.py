@@ -5,7 +5,8 @@ replicas change nothing: an order is reserved or rejected once, released once, s
 Stock moves only through conditional UPDATEs (`stock >= q`), all items of an order in one
 transaction, in book id order (fewer deadlocks; a deadlock is retried by the consumer anyway).
 
-These run inside the consumer's transaction (the handler contract of shared.events.Consumer).
+These run inside the consumer's transaction (the handler contract of shared.events.Consumer),
+which has already decoded each event into its class: a malformed one never reaches them.
 """
 
 from __future__ import annotations
@@ -17,37 +18,31 @@ from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog_service.events import book_data, publish
+from catalog_service import events
 from catalog_service.models import Book, Reservation
 from catalog_service.service import seller_names
 from shared.db import utcnow
-from shared.events import Envelope, PermanentError
+from shared.events import Envelope
+from shared.events.catalogue import (
+    OrderCancelled,
+    OrderPaid,
+    OrderPlaced,
+    RejectedLine,
+    StockLine,
+    StockRejected,
+    StockReleased,
+    StockReserved,
+)
 
 log = logging.getLogger(__name__)
 Items = list[tuple[str, int]]  # (book_id, quantity), sorted by book id
 
 
-def order_id_of(data: dict[str, Any]) -> str:
-    order_id = data.get("order_id")
-    if not isinstance(order_id, str) or not 0 < len(order_id) <= 64:
-        raise PermanentError("order_id missing or not a string of 1-64 characters")
-    return order_id
-
-
-def wanted_items(data: dict[str, Any]) -> Items:
-    """The order's items summed per book; PermanentError when they make no sense."""
-    raw = data.get("items")
-    if not isinstance(raw, list) or not raw:
-        raise PermanentError("items must be a non-empty list")
+def wanted_items(placed: OrderPlaced) -> Items:
+    """The order's items summed per book, in book id order."""
     totals: dict[str, int] = {}
-    for item in raw:
-        book_id = item.get("book_id") if isinstance(item, dict) else None
-        quantity = item.get("quantity") if isinstance(item, dict) else None
-        if not isinstance(book_id, str) or len(book_id) > 36:
-            raise PermanentError(f"bad book_id in items: {item!r}")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise PermanentError(f"bad quantity in items: {item!r}")
-        totals[book_id] = totals.get(book_id, 0) + quantity
+    for line in placed.items:
+        totals[line.book_id] = totals.get(line.book_id, 0) + line.quantity
     return sorted(totals.items())
 
 
@@ -84,7 +79,7 @@ def _move_stock(session: Session, book_id: str, delta: int, *, live_only: bool) 
     return cast(CursorResult[Any], result).rowcount == 1
 
 
-def _publish_books(session: Session, book_ids: list[str], cause: Envelope) -> None:
+def _publish_books(session: Session, book_ids: list[str], cause: Envelope[Any]) -> None:
     """`book.updated` for each live book whose stock just moved (fresh rows, new versions)."""
     books = list(
         session.scalars(
@@ -95,12 +90,12 @@ def _publish_books(session: Session, book_ids: list[str], cause: Envelope) -> No
     )
     names = seller_names(session, {book.seller_id for book in books})
     for book in books:
-        publish(
-            session, "book.updated", book_data(book, names.get(book.seller_id, "")), cause=cause
+        events.record(
+            session, events.book_updated(book, names.get(book.seller_id, "")), cause=cause
         )
 
 
-def _availability(session: Session, items: Items) -> tuple[str, list[dict[str, Any]]]:
+def _availability(session: Session, items: Items) -> tuple[str, list[RejectedLine]]:
     rows = session.execute(
         select(Book.id, Book.stock).where(
             Book.id.in_([b for b, _ in items]), Book.deleted_at.is_(None)
@@ -108,35 +103,34 @@ def _availability(session: Session, items: Items) -> tuple[str, list[dict[str, A
     )
     stock = {book_id: count for book_id, count in rows}
     reason = "book_unavailable" if len(stock) < len(items) else "insufficient_stock"
-    return reason, [{"book_id": b, "requested": q, "available": stock.get(b, 0)} for b, q in items]
+    return reason, [
+        RejectedLine(book_id=b, requested=q, available=stock.get(b, 0)) for b, q in items
+    ]
 
 
-def reserve_stock(session: Session, event: Envelope) -> None:
+def reserve_stock(session: Session, event: Envelope[OrderPlaced]) -> None:
     """order.placed: take every item's stock or none, then say which."""
-    order_id, items = order_id_of(event.data), wanted_items(event.data)
+    order_id, items = event.data.order_id, wanted_items(event.data)
     if not _claim(session, order_id, "reserved", items):
         log.info("order %s already has a reservation: order.placed skipped", order_id)
         return
     taken = session.begin_nested()
     if all(_move_stock(session, b, -q, live_only=True) for b, q in items):
         taken.commit()
-        publish(session, "stock.reserved", _items_data(order_id, items), cause=event)
+        events.record(session, StockReserved(order_id=order_id, items=_lines(items)), cause=event)
         _publish_books(session, [b for b, _ in items], event)
         return
     taken.rollback()  # all or nothing: give back what the earlier items took
     reason, detail = _availability(session, items)
     _set_status(session, order_id, "rejected")
-    publish(
-        session,
-        "stock.rejected",
-        {"order_id": order_id, "reason": reason, "items": detail},
-        cause=event,
+    events.record(
+        session, StockRejected(order_id=order_id, reason=reason, items=detail), cause=event
     )
 
 
-def release_stock(session: Session, event: Envelope) -> None:
+def release_stock(session: Session, event: Envelope[OrderCancelled]) -> None:
     """order.cancelled: give reserved (or sold) stock back exactly once."""
-    order_id = order_id_of(event.data)
+    order_id = event.data.order_id
     if _claim(session, order_id, "cancelled", []):
         return  # cancelled before its order.placed arrived: that one will now be skipped
     reservation = _locked(session, order_id)
@@ -146,13 +140,13 @@ def release_stock(session: Session, event: Envelope) -> None:
     for book_id, quantity in items:
         _move_stock(session, book_id, quantity, live_only=False)
     _set_status(session, order_id, "released")
-    publish(session, "stock.released", _items_data(order_id, items), cause=event)
+    events.record(session, StockReleased(order_id=order_id, items=_lines(items)), cause=event)
     _publish_books(session, [b for b, _ in items], event)
 
 
-def mark_sold(session: Session, event: Envelope) -> None:
+def mark_sold(session: Session, event: Envelope[OrderPaid]) -> None:
     """order.paid: the reserved stock is sold for good (it stays off the shelf)."""
-    order_id = order_id_of(event.data)
+    order_id = event.data.order_id
     reservation = session.get(Reservation, order_id, with_for_update=True)
     if reservation is None:
         log.warning("order.paid for order %s that holds no reservation: ignored", order_id)
@@ -176,5 +170,5 @@ def _set_status(session: Session, order_id: str, status: str) -> None:
     )
 
 
-def _items_data(order_id: str, items: Items) -> dict[str, Any]:
-    return {"order_id": order_id, "items": [{"book_id": b, "quantity": q} for b, q in items]}
+def _lines(items: Items) -> list[StockLine]:
+    return [StockLine(book_id=b, quantity=q) for b, q in items]

@@ -184,7 +184,7 @@ def _save(sessions: sessionmaker[Session], draft: Draft, auth: Authorization) ->
         session.add(order)
         expiry = now + timedelta(seconds=draft.pending_timeout_seconds)
         session.add(OrderTimer(order_id=order.id, kind="expire", due_at=expiry))
-        events.emit(session, "order.placed", events.order_placed(order), order=order)
+        events.record(session, events.order_placed(order), correlation_id=order.id)
         if draft.checkout.from_cart:
             bought = [item.book_id for item in draft.items]
             mine = CartItem.user_id == draft.buyer_id

@@ -1,8 +1,9 @@
 """What order_service reacts to: book.* feed the read model, stock.* drive the saga.
 
-Failure policy (STYLE.md rule 7): an event about an order this database does not hold, or with
-unusable data, is a PermanentError (dead-lettered at once, for an operator to look at); anything
-else that raises is retried by the consumer. Transitions the table does not allow from an order's
+Failure policy (CONTRIBUTING.md): data that does not fit its class in shared.events.catalogue
+never reaches a handler (the Consumer dead-letters it); an event about an order this database does
+not hold is a PermanentError (dead-lettered at once, for an operator to look at); anything else
+that raises is retried by the consumer. Transitions the table does not allow from an order's
 current status are ignored, so redelivered or reordered events change nothing.
 """
 
@@ -20,6 +21,7 @@ from order_service.payments import CaptureFailed, PaymentProvider, release_payme
 from order_service.saga import transition
 from shared.db import utcnow
 from shared.events import Envelope, Handler, PermanentError
+from shared.events.catalogue import StockRejected, StockReserved
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class Saga:
     provider: PaymentProvider
     shipping_delay_seconds: float
 
-    def on_stock_reserved(self, session: Session, event: Envelope) -> None:
+    def on_stock_reserved(self, session: Session, event: Envelope[StockReserved]) -> None:
         """Stock is ours: capture, then paid (and a shipping timer) or cancelled."""
         order = _locked_order(session, event)
         if not transition(order, "reserved", cause=event.id):
@@ -43,19 +45,21 @@ class Saga:
             return
         order.payment_id, order.payment_status = payment_id, "captured"
         transition(order, "paid", cause=event.id)
-        events.emit(session, "order.paid", events.order_paid(order), order=order, cause=event)
+        events.record(session, events.order_paid(order), cause=event)
         due = utcnow() + timedelta(seconds=self.shipping_delay_seconds)
         session.add(OrderTimer(order_id=order.id, kind="ship", due_at=due))
 
-    def _capture_failed(self, session: Session, event: Envelope, order: Order, error: str) -> None:
+    def _capture_failed(
+        self, session: Session, event: Envelope[StockReserved], order: Order, error: str
+    ) -> None:
         reason = f"payment capture failed: {error}"
         self.provider.void(authorization_id=order.authorization_id)
         order.payment_status = "failed"
         transition(order, "cancelled", reason=reason, cause=event.id)
         data = events.order_cancelled(order, reason=reason, stock_was_reserved=True)
-        events.emit(session, "order.cancelled", data, order=order, cause=event)
+        events.record(session, data, cause=event)
 
-    def on_stock_rejected(self, session: Session, event: Envelope) -> None:
+    def on_stock_rejected(self, session: Session, event: Envelope[StockRejected]) -> None:
         """Not enough stock: rejected with the reason, authorization voided."""
         order = _locked_order(session, event)
         if not transition(order, "rejected", reason=_rejection(order, event), cause=event.id):
@@ -68,25 +72,23 @@ class Saga:
         )
 
 
-def _locked_order(session: Session, event: Envelope) -> Order:
-    order_id = event.data.get("order_id")
-    order = session.get(Order, str(order_id), with_for_update=True) if order_id else None
+def _locked_order(session: Session, event: Envelope[StockReserved | StockRejected]) -> Order:
+    order_id = event.data.order_id
+    order = session.get(Order, order_id, with_for_update=True)
     if order is None:
         raise PermanentError(f"{event.type} for an unknown order {order_id!r}")
     return order
 
 
-def _rejection(order: Order, event: Envelope) -> str:
+def _rejection(order: Order, event: Envelope[StockRejected]) -> str:
     """A reason the buyer can read: which book, how many wanted, how many there were."""
     titles = {item.book_id: item.title for item in order.items}
-    parts = []
-    for item in event.data.get("items") or []:
-        if isinstance(item, dict) and item.get("book_id") in titles:
-            parts.append(
-                f"“{titles[item['book_id']]}”: {item.get('requested')} requested, "
-                f"{item.get('available')} available"
-            )
-    reason = str(event.data.get("reason") or "out of stock").replace("_", " ")
+    parts = [
+        f"“{titles[line.book_id]}”: {line.requested} requested, {line.available} available"
+        for line in event.data.items
+        if line.book_id in titles
+    ]
+    reason = event.data.reason.replace("_", " ")
     return f"{reason}: {'; '.join(parts)}" if parts else reason
 
 

@@ -1,77 +1,73 @@
-"""Orders -> the data of the events order_service publishes (never ORM objects)."""
+"""Orders -> the events order_service publishes (never an ORM object on the wire)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
 from order_service.models import Order, outbox
-from shared.events import Envelope, add_event, new_event
+from shared.events import Recorder
+from shared.events.catalogue import (
+    OrderCancelled,
+    OrderDelivered,
+    OrderLine,
+    OrderPaid,
+    OrderPlaced,
+    OrderShipped,
+    money_text,
+)
 
-PRODUCER = "order_service"
+record = Recorder("order_service", outbox)
 
 
 def money(amount: Decimal) -> str:
-    """Money on the wire: a string with exactly two decimals."""
-    return f"{amount.quantize(Decimal('0.01'))}"
+    """Money on the wire and in the API: a string with exactly two decimals."""
+    return money_text(amount)
 
 
-def order_placed(order: Order) -> dict:
-    return {
-        "order_id": order.id,
-        "buyer_id": order.buyer_id,
-        "items": [
-            {
-                "book_id": item.book_id,
-                "seller_id": item.seller_id,
-                "quantity": item.quantity,
-                "unit_price": money(item.unit_price),
-            }
+def order_placed(order: Order) -> OrderPlaced:
+    return OrderPlaced(
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        items=[
+            OrderLine(
+                book_id=item.book_id,
+                seller_id=item.seller_id,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+            )
             for item in order.items
         ],
-        "total": money(order.total),
-        "currency": order.currency,
-    }
+        total=order.total,
+        currency=order.currency,
+    )
 
 
-def order_paid(order: Order) -> dict:
-    return {
-        "order_id": order.id,
-        "buyer_id": order.buyer_id,
-        "amount": money(order.total),
-        "currency": order.currency,
-        "payment_id": order.payment_id,
-    }
+def order_paid(order: Order) -> OrderPaid:
+    return OrderPaid(
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        amount=order.total,
+        currency=order.currency,
+        payment_id=order.payment_id or "",
+    )
 
 
-def order_cancelled(order: Order, *, reason: str, stock_was_reserved: bool) -> dict:
-    return {
-        "order_id": order.id,
-        "buyer_id": order.buyer_id,
-        "reason": reason,
-        "stock_was_reserved": stock_was_reserved,
-    }
+def order_cancelled(order: Order, *, reason: str, stock_was_reserved: bool) -> OrderCancelled:
+    return OrderCancelled(
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        reason=reason,
+        stock_was_reserved=stock_was_reserved,
+    )
 
 
-def order_shipped(order: Order) -> dict:
-    return {
-        "order_id": order.id,
-        "carrier": order.carrier,
-        "tracking_number": order.tracking_number,
-    }
+def order_shipped(order: Order) -> OrderShipped:
+    return OrderShipped(
+        order_id=order.id,
+        carrier=order.carrier or "",
+        tracking_number=order.tracking_number or "",
+    )
 
 
-def order_delivered(order: Order) -> dict:
-    return {"order_id": order.id}
-
-
-def emit(
-    session: Session, event_type: str, data: dict, *, order: Order, cause: Envelope | None = None
-) -> None:
-    """Add an event to the outbox in the session's transaction, correlated with its order."""
-    if cause is not None:
-        event = cause.caused(event_type, data, producer=PRODUCER)
-    else:
-        event = new_event(event_type, data, producer=PRODUCER, correlation_id=order.id)
-    add_event(session, outbox, event)
+def order_delivered(order: Order) -> OrderDelivered:
+    return OrderDelivered(order_id=order.id)

@@ -1,4 +1,4 @@
-"""Domain objects -> the JSON of API.md (money as two-decimal strings, times as UTC with Z)."""
+"""Domain objects -> the JSON of docs/api.md (money as two-decimal strings, times as UTC with Z)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from order_service.cart import CartView
 from order_service.events import money
 from order_service.models import Order
 from order_service.service import Page, Sale
+from shared.timestamps import iso_or_none
 
 
 def iso(at: datetime | None) -> str | None:
-    """ISO 8601 UTC with milliseconds and a Z (stored times are naive UTC)."""
-    return at.isoformat(timespec="milliseconds") + "Z" if at is not None else None
+    """ISO 8601 UTC with milliseconds and a Z, or None (shared.timestamps, one format)."""
+    return iso_or_none(at)
 
 
 def order_json(order: Order) -> dict[str, Any]:

@@ -7,7 +7,7 @@ reordering can never roll a book back. A deletion leaves a tombstone that keeps 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, literal_column, select, text
@@ -16,33 +16,31 @@ from sqlalchemy.orm import Session
 
 from order_service.models import Book, CartItem, CartNotice
 from shared.db import utcnow
-from shared.events import Envelope, PermanentError
+from shared.events import Envelope
+from shared.events.catalogue import BookDeleted, BookFields
 
 FIELDS = ("seller_id", "seller_name", "title", "author", "price", "currency", "stock", "deleted")
 
 
-def _values(data: dict[str, Any], *, deleted: bool) -> dict[str, Any]:
-    try:
-        values = {
-            "book_id": str(data["book_id"]),
-            "seller_id": str(data["seller_id"]),
-            "version": int(data["version"]),
-            "deleted": deleted,
-            "updated_at": utcnow(),
-        }
-        if deleted:
-            return {**values, "title": "", "seller_name": "", "author": "", "price": 0, "stock": 0}
-        return {
-            **values,
-            "seller_name": str(data.get("seller_name") or "")[:200],
-            "title": str(data["title"])[:200],
-            "author": str(data.get("author") or "")[:200],
-            "price": Decimal(str(data["price"])).quantize(Decimal("0.01")),
-            "currency": str(data.get("currency") or "USD"),
-            "stock": int(data["stock"]),
-        }
-    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
-        raise PermanentError(f"unusable book event data: {exc!r}") from exc
+def _values(data: BookFields | BookDeleted) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "book_id": data.book_id,
+        "seller_id": data.seller_id,
+        "version": data.version,
+        "deleted": isinstance(data, BookDeleted),
+        "updated_at": utcnow(),
+    }
+    if isinstance(data, BookDeleted):
+        return {**values, "title": "", "seller_name": "", "author": "", "price": 0, "stock": 0}
+    return {
+        **values,
+        "seller_name": data.seller_name[:200],
+        "title": data.title[:200],
+        "author": data.author[:200],
+        "price": data.price.quantize(Decimal("0.01")),
+        "currency": data.currency,
+        "stock": data.stock,
+    }
 
 
 def _upsert(session: Session, values: dict[str, Any], fields: tuple[str, ...]) -> None:
@@ -56,14 +54,14 @@ def _upsert(session: Session, values: dict[str, Any], fields: tuple[str, ...]) -
     session.execute(insert(Book).values(**values).on_duplicate_key_update(updates))
 
 
-def apply_book_upserted(session: Session, event: Envelope) -> None:
+def apply_book_upserted(session: Session, event: Envelope[BookFields]) -> None:
     """book.created / book.updated: take the new fields if the version is newer."""
-    _upsert(session, _values(event.data, deleted=False), FIELDS)
+    _upsert(session, _values(event.data), FIELDS)
 
 
-def apply_book_deleted(session: Session, event: Envelope) -> None:
+def apply_book_deleted(session: Session, event: Envelope[BookDeleted]) -> None:
     """book.deleted: tombstone the book and take it out of every cart, with a notice."""
-    values = _values(event.data, deleted=True)
+    values = _values(event.data)
     title = session.scalar(select(Book.title).where(Book.book_id == values["book_id"]))
     _upsert(session, values, ("deleted", "stock"))
     # Column reads, not ORM objects: they see the row as the upsert left it (no stale identity

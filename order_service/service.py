@@ -51,7 +51,7 @@ def cancel_order(
         data = events.order_cancelled(
             order, reason="cancelled by the buyer", stock_was_reserved=was in STOCK_HELD
         )
-        events.emit(session, "order.cancelled", data, order=order)
+        events.record(session, data, correlation_id=order.id)
         return order
 
 

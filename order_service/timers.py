@@ -61,7 +61,7 @@ def ship(session: Session, order: Order, settings: TimerSettings, cause: str) ->
     order.carrier = CARRIERS[int(order.id[:8], 16) % len(CARRIERS)]
     order.tracking_number = f"{order.carrier[:2].upper()}{secrets.token_hex(8).upper()}"
     order.shipped_at = utcnow()
-    events.emit(session, "order.shipped", events.order_shipped(order), order=order)
+    events.record(session, events.order_shipped(order), correlation_id=order.id)
     due = utcnow() + timedelta(seconds=settings.delivery_delay_seconds)
     session.add(OrderTimer(order_id=order.id, kind="deliver", due_at=due))
 
@@ -69,7 +69,7 @@ def ship(session: Session, order: Order, settings: TimerSettings, cause: str) ->
 def deliver(session: Session, order: Order, settings: TimerSettings, cause: str) -> None:
     if transition(order, "delivered", cause=cause):
         order.delivered_at = utcnow()
-        events.emit(session, "order.delivered", events.order_delivered(order), order=order)
+        events.record(session, events.order_delivered(order), correlation_id=order.id)
 
 
 def expire(session: Session, order: Order, settings: TimerSettings, cause: str) -> None:
@@ -86,7 +86,7 @@ def expire(session: Session, order: Order, settings: TimerSettings, cause: str) 
     )
     # The catalogue releases whatever it may hold for the order, or skips its late order.placed.
     data = events.order_cancelled(order, reason=reason, stock_was_reserved=False)
-    events.emit(session, "order.cancelled", data, order=order)
+    events.record(session, data, correlation_id=order.id)
 
 
 FIRE = {"ship": ship, "deliver": deliver, "expire": expire}

@@ -1,37 +1,320 @@
-"""The event catalogue of DESIGN.md section 3: every type and the data fields it must carry."""
+"""The event catalogue: one class per event type, holding the fields of its `data`.
 
-REQUIRED_DATA: dict[str, frozenset[str]] = {
-    "user.registered": frozenset({"user_id", "email", "name"}),
-    "auth.token_revoked": frozenset({"jti", "exp"}),
-    "book.created": frozenset(
-        {
-            "book_id",
-            "seller_id",
-            "seller_name",
-            "title",
-            "author",
-            "isbn",
-            "category",
-            "condition",
-            "price",
-            "currency",
-            "stock",
-            "version",
-        }
-    ),
-    "book.deleted": frozenset({"book_id", "seller_id", "version"}),
-    "order.placed": frozenset({"order_id", "buyer_id", "items", "total", "currency"}),
-    "stock.reserved": frozenset({"order_id", "items"}),
-    "stock.rejected": frozenset({"order_id", "reason", "items"}),
-    "stock.released": frozenset({"order_id", "items"}),
-    "order.paid": frozenset({"order_id", "buyer_id", "amount", "currency", "payment_id"}),
-    "order.cancelled": frozenset({"order_id", "buyer_id", "reason", "stock_was_reserved"}),
-    "order.shipped": frozenset({"order_id", "carrier", "tracking_number"}),
-    "order.delivered": frozenset({"order_id"}),
-}
-REQUIRED_DATA["book.updated"] = REQUIRED_DATA["book.created"]
+This module is the single source of truth for what travels between services. Producers build
+these classes (`record(session, OrderPaid(...))`), the consumer decodes every message it has a
+handler for into one of them before any handler runs (a payload that does not fit is dead-lettered
+there, once, for every handler), and `docs/events.md` is generated from them
+(`make events`, checked by tests/unit/test_events_contract.py).
+
+Adding an event: write its class here (docstring, `TYPE`, `PRODUCER`, fields with a docstring
+each), record it in the producer's use case, add a handler to each consumer's dispatch table,
+then `make events`. Readers are tolerant: unknown fields are ignored, so a producer may add
+optional fields without waiting for its consumers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from shared.timestamps import iso
 
 
-def missing_fields(event_type: str, data: dict) -> list[str]:
-    """Data fields the catalogue requires for this type that `data` lacks (unknown types: none)."""
-    return sorted(REQUIRED_DATA.get(event_type, frozenset()) - data.keys())
+def money_text(amount: Decimal) -> str:
+    """Money on the wire: a decimal string with exactly two decimals ("12.50")."""
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+# Field types shared by several events (each says what it accepts, in one place).
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+BookId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Money = Annotated[
+    Decimal,
+    Field(ge=0),
+    PlainSerializer(money_text, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d+\.\d{2}$"}, mode="serialization"),
+]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Quantity = Annotated[int, Field(strict=True, ge=1)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(iso, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+
+EVENT_TYPES: dict[str, type[EventData]] = {}
+
+
+class EventData(BaseModel):
+    """The `data` of one event type. Subclasses set TYPE and PRODUCER and are registered."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, use_attribute_docstrings=True)
+    TYPE: ClassVar[str] = ""
+    PRODUCER: ClassVar[str] = ""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if not cls.__dict__.get("TYPE"):
+            return  # a base that groups fields (BookFields), not an event type
+        if cls.TYPE in EVENT_TYPES:
+            raise TypeError(f"{cls.TYPE} is catalogued twice")
+        if not cls.PRODUCER:
+            raise TypeError(f"{cls.__name__} names no PRODUCER")
+        EVENT_TYPES[cls.TYPE] = cls
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON object that travels as the envelope's `data`."""
+        return self.model_dump(mode="json")
+
+
+class Item(BaseModel):
+    """A line of a nested list: immutable, tolerant of unknown fields like the events."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, use_attribute_docstrings=True)
+
+
+# --- auth_service -------------------------------------------------------------------------------
+
+
+class UserRegistered(EventData):
+    """An account was created. Consumers keep the name they show for that user."""
+
+    TYPE: ClassVar[str] = "user.registered"
+    PRODUCER: ClassVar[str] = "auth_service"
+    user_id: Id
+    """The new user's id (the `sub` of their tokens)."""
+    email: Text
+    """Their e-mail address, lower-cased."""
+    name: Text
+    """Their display name, as given at registration."""
+
+
+class TokenRevoked(EventData):
+    """A token was logged out; every gateway process refuses it until it expires."""
+
+    TYPE: ClassVar[str] = "auth.token_revoked"
+    PRODUCER: ClassVar[str] = "auth_service"
+    jti: Text
+    """The revoked token's `jti` claim."""
+    exp: Annotated[int, Field(strict=True)]
+    """The token's `exp` claim, in epoch seconds as JWT has it: the denylist forgets it after."""
+
+
+# --- catalog_service ----------------------------------------------------------------------------
+
+
+class BookFields(EventData):
+    """Everything a listing shows; `book.created` and `book.updated` carry all of it."""
+
+    book_id: BookId
+    """The listing's id."""
+    seller_id: Id
+    """The seller's user id."""
+    seller_name: str
+    """The seller's name as the catalogue knows it ("" until it learns one)."""
+    title: Text
+    """Title, at most 200 characters."""
+    author: str
+    """Author(s)."""
+    isbn: str | None
+    """ISBN-10 or ISBN-13 without separators, or null."""
+    category: str
+    """Free-text category ("" when none)."""
+    condition: Text
+    """new, like_new, very_good, good or acceptable."""
+    price: Money
+    """Unit price, a string with two decimals."""
+    currency: Currency
+    """ISO 4217 code, "USD"."""
+    stock: Count
+    """Copies left for sale."""
+    version: Annotated[int, Field(strict=True, ge=1)]
+    """The catalogue row's version: read models apply an event only if newer than theirs."""
+    description: str | None = None
+    """Free-text description (optional)."""
+    language: str | None = None
+    """Language of the book (optional)."""
+    published_year: int | None = None
+    """Year of publication (optional)."""
+    cover_url: str | None = None
+    """Path of the cover image through the API, or null (optional)."""
+    created_at: Timestamp | None = None
+    """When the listing was created (optional)."""
+    updated_at: Timestamp | None = None
+    """When the listing last changed (optional)."""
+
+
+class BookCreated(BookFields):
+    """A seller listed a book."""
+
+    TYPE: ClassVar[str] = "book.created"
+    PRODUCER: ClassVar[str] = "catalog_service"
+
+
+class BookUpdated(BookFields):
+    """A listing changed: edited by its seller, stock reserved or released, or republished."""
+
+    TYPE: ClassVar[str] = "book.updated"
+    PRODUCER: ClassVar[str] = "catalog_service"
+
+
+class BookDeleted(EventData):
+    """A seller withdrew a listing; it can no longer be ordered and leaves every cart."""
+
+    TYPE: ClassVar[str] = "book.deleted"
+    PRODUCER: ClassVar[str] = "catalog_service"
+    book_id: BookId
+    """The listing's id."""
+    seller_id: Id
+    """The seller's user id."""
+    version: Annotated[int, Field(strict=True, ge=1)]
+    """The catalogue row's version at deletion."""
+
+
+class StockLine(Item):
+    book_id: BookId
+    """The book."""
+    quantity: Quantity
+    """Copies taken (reserved) or given back (released)."""
+
+
+class RejectedLine(Item):
+    book_id: BookId
+    """The book."""
+    requested: Quantity
+    """Copies the order asked for."""
+    available: Count
+    """Copies there were (0 for a deleted or unknown book)."""
+
+
+class StockReserved(EventData):
+    """Every item of an order was taken from stock, in one transaction."""
+
+    TYPE: ClassVar[str] = "stock.reserved"
+    PRODUCER: ClassVar[str] = "catalog_service"
+    order_id: Id
+    """The order."""
+    items: Annotated[list[StockLine], Field(min_length=1)]
+    """What was reserved, one line per book."""
+
+
+class StockRejected(EventData):
+    """An order could not be met in full, so nothing was reserved."""
+
+    TYPE: ClassVar[str] = "stock.rejected"
+    PRODUCER: ClassVar[str] = "catalog_service"
+    order_id: Id
+    """The order."""
+    reason: Text
+    """`insufficient_stock` or `book_unavailable` (deleted or unknown book)."""
+    items: list[RejectedLine]
+    """Every line of the order, with the copies there were."""
+
+
+class StockReleased(EventData):
+    """Stock of a cancelled order went back on the shelf, exactly once."""
+
+    TYPE: ClassVar[str] = "stock.released"
+    PRODUCER: ClassVar[str] = "catalog_service"
+    order_id: Id
+    """The order."""
+    items: list[StockLine]
+    """What came back, one line per book."""
+
+
+# --- order_service ------------------------------------------------------------------------------
+
+
+class OrderLine(Item):
+    book_id: BookId
+    """The book."""
+    seller_id: Id
+    """Its seller."""
+    quantity: Quantity
+    """Copies ordered."""
+    unit_price: Money
+    """Price per copy when the order was placed."""
+
+
+class OrderPlaced(EventData):
+    """A buyer placed an order (card authorized); the catalogue is asked to reserve its stock."""
+
+    TYPE: ClassVar[str] = "order.placed"
+    PRODUCER: ClassVar[str] = "order_service"
+    order_id: Id
+    """The order."""
+    buyer_id: Id
+    """The buyer's user id."""
+    items: Annotated[list[OrderLine], Field(min_length=1)]
+    """The order's lines."""
+    total: Money
+    """Sum of the lines."""
+    currency: Currency
+    """ISO 4217 code."""
+
+
+class OrderPaid(EventData):
+    """Payment was captured after the stock was reserved: the reserved copies are sold."""
+
+    TYPE: ClassVar[str] = "order.paid"
+    PRODUCER: ClassVar[str] = "order_service"
+    order_id: Id
+    """The order."""
+    buyer_id: Id
+    """The buyer's user id."""
+    amount: Money
+    """Amount captured."""
+    currency: Currency
+    """ISO 4217 code."""
+    payment_id: Text
+    """The payment provider's capture id."""
+
+
+class OrderCancelled(EventData):
+    """An order was cancelled (by its buyer, a failed capture, or a timeout) before shipping."""
+
+    TYPE: ClassVar[str] = "order.cancelled"
+    PRODUCER: ClassVar[str] = "order_service"
+    order_id: Id
+    """The order."""
+    buyer_id: Id
+    """The buyer's user id."""
+    reason: str
+    """Why, in words a buyer can read."""
+    stock_was_reserved: Annotated[bool, Field(strict=True)]
+    """Whether the catalogue had reserved its stock (it releases it either way, once)."""
+
+
+class OrderShipped(EventData):
+    """A paid order left with the (simulated) carrier."""
+
+    TYPE: ClassVar[str] = "order.shipped"
+    PRODUCER: ClassVar[str] = "order_service"
+    order_id: Id
+    """The order."""
+    carrier: Text
+    """Carrier name."""
+    tracking_number: Text
+    """Carrier's tracking number."""
+
+
+class OrderDelivered(EventData):
+    """A shipped order reached its buyer."""
+
+    TYPE: ClassVar[str] = "order.delivered"
+    PRODUCER: ClassVar[str] = "order_service"
+    order_id: Id
+    """The order."""

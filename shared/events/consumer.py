@@ -4,8 +4,9 @@ Messages already waiting in the channel are applied in one database transaction 
 each), so a burst costs one commit per batch instead of one per message; the whole batch is
 acked only after that commit.
 
-Failure policy (STYLE.md rule 7), per message:
-- not a valid envelope, or a handler raised PermanentError: dead-lettered at once;
+Failure policy (CONTRIBUTING.md, "Failure policy"), per message:
+- not a valid envelope, data that does not fit its catalogued class (shared.events.catalogue), or
+  a handler raised PermanentError: dead-lettered at once;
 - the database is unreachable, or a deadlock / lock timeout: the batch is rolled back and retried
   in place after a backoff, without spending attempts (an outage is not the messages' fault);
 - any other exception: re-queued through the retry queue after a backoff, dead-lettered with the
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.events.connection import connect, run_with_reconnect
-from shared.events.envelope import Envelope, EnvelopeError, parse_envelope
+from shared.events.envelope import Envelope, EnvelopeError, decode, parse_envelope
 from shared.events.metrics import observe_batch
 from shared.events.retry import Backoff, RetryPolicy
 from shared.events.topology import Topology, declare, service_queues
@@ -42,7 +43,7 @@ from shared.logs import bind_correlation
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Session, Envelope], None]
+Handler = Callable[[Session, Envelope[Any]], None]  # data decoded (catalogue class)
 EVENTS_HANDLED = Counter(
     "events_handled_total", "Events taken off a queue, by outcome", ["service", "type", "outcome"]
 )
@@ -154,15 +155,21 @@ class Consumer:
         return batch
 
     def _parse(self, delivery: Delivery) -> bool:
-        """True if the delivery has handlers to run; malformed ones are dead-lettered here."""
+        """True if the delivery has handlers to run; malformed ones are dead-lettered here.
+
+        The data of a handled event is decoded into its catalogued class here, once, so every
+        handler gets typed fields and none has to check them: data that does not fit its class
+        (a missing field, a quantity of "2") is malformed, hence dead-lettered at once.
+        """
         try:
-            delivery.event = parse_envelope(delivery.body)
+            event = parse_envelope(delivery.body)
+            if not self.handlers.get(event.type):
+                delivery.event, delivery.outcome = event, "ignored"
+                return False
+            delivery.event = decode(event)
         except EnvelopeError as exc:
             log.error("malformed message dead-lettered: %s", exc)
             self._dead_letter(delivery, f"malformed: {exc}", "malformed")
-            return False
-        if not self.handlers.get(delivery.event.type):
-            delivery.outcome = "ignored"
             return False
         return True
 

@@ -8,20 +8,12 @@ from typing import Any
 
 import pytest
 
+from scripts.events_contract import subscriptions
 from shared.events.topology import Topology, exchanges, service_queues, shared_queues
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUTING_KEYS = {
-    "catalog": ["order.placed", "order.cancelled", "order.paid", "user.registered"],
-    "order": [
-        "book.created",
-        "book.updated",
-        "book.deleted",
-        "stock.reserved",
-        "stock.rejected",
-        "stock.released",
-    ],
-}
+# What each service's dispatch table handles: the code's topology (scripts/events_contract.py).
+ROUTING_KEYS = subscriptions()
 
 
 @pytest.fixture(scope="module")
