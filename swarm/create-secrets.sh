@@ -29,7 +29,8 @@ done
 
 PASSWORDS="auth_db_password auth_db_root_password catalog_db_password catalog_db_root_password
   order_db_password order_db_root_password rabbitmq_auth_password rabbitmq_catalog_password
-  rabbitmq_order_password rabbitmq_gateway_password rabbitmq_erlang_cookie frontend_secret_key"
+  rabbitmq_order_password rabbitmq_gateway_password rabbitmq_erlang_cookie frontend_secret_key
+  grafana_admin_password"
 ALL="jwt_private_key jwt_public_key $PASSWORDS edge_tls_cert edge_tls_key"
 
 umask 077

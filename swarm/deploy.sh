@@ -35,6 +35,10 @@ RABBITMQ_CONF_CONFIG_VERSION=$(config_version rabbitmq/rabbitmq.conf)
 RABBITMQ_DEFINITIONS_CONFIG_VERSION=$(config_version rabbitmq/definitions.json)
 RABBITMQ_PERMISSIONS_CONFIG_VERSION=$(config_version rabbitmq/permissions.json)
 RABBITMQ_ENTRYPOINT_CONFIG_VERSION=$(config_version rabbitmq/docker-entrypoint-bookstore.sh)
+# Prometheus's and Grafana's files change together (dashboards, rules, provisioning): one version
+# for the whole monitoring/ directory.
+export MONITORING_CONFIG_VERSION
+MONITORING_CONFIG_VERSION=$(find monitoring -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
 if [ "$STACK" = --print-config-versions ]; then
   env | grep '_CONFIG_VERSION=' | sort
   exit 0

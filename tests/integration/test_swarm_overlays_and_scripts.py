@@ -66,15 +66,19 @@ def config_versions(root: Path) -> dict[str, str]:
 
 def test_deploy_versions_each_config_object_by_its_own_file_only(tmp_path: Path) -> None:
     copy = tmp_path / "repo"
-    for part in ("swarm", "rabbitmq"):
+    for part in ("swarm", "rabbitmq", "monitoring"):
         shutil.copytree(ROOT / part, copy / part)
     before = config_versions(copy)
-    assert len(before) == 5 and len(set(before.values())) == 5
+    assert len(before) == 6 and len(set(before.values())) == 6
     with (copy / "swarm/edge/default.conf.template").open("a") as template:
         template.write("# an edit of the edge only\n")
     after = config_versions(copy)
     changed = {key for key in before if before[key] != after[key]}
     assert changed == {"EDGE_TEMPLATE_CONFIG_VERSION"}  # RabbitMQ is not restarted by it
+    with (copy / "monitoring/prometheus/alerts.yml").open("a") as rules:
+        rules.write("# an edit of the alert rules only\n")
+    changed = {key for key, value in config_versions(copy).items() if after[key] != value}
+    assert changed == {"MONITORING_CONFIG_VERSION"}  # one version for the monitoring files
 
 
 def test_deploy_refuses_to_run_without_a_registry(tmp_path: Path) -> None:

@@ -11,14 +11,14 @@ import pytest
 
 from tests.support.swarm import ROOT, STACK, render, run_stack_config
 
-STATEFUL = {"auth-db", "catalog-db", "order-db", "rabbitmq"}
+STATEFUL = {"auth-db", "catalog-db", "order-db", "rabbitmq", "prometheus"}
 SERVICES = ("auth", "catalog", "order")
 OURS = {"frontend", "gateway", *(f"{s}-{r}" for s in SERVICES for r in ("api", "worker"))}
 SECRET_NAME = re.compile(r"(^|_)(PASSWORD|SECRET|COOKIE|PRIVATE_KEY|TOKEN|CREDENTIALS?)(_|$)")
 # Who reads each service's secrets inside its container: our images' user, MariaDB's, or root
 # (nginx's master and the broker's entrypoint read them before dropping privileges).
 SECRET_OWNERS = {"edge": "0", "rabbitmq": "0", "auth-db": "999", "catalog-db": "999"}
-SECRET_OWNERS |= {"order-db": "999"} | dict.fromkeys(OURS, "10001")
+SECRET_OWNERS |= {"order-db": "999", "grafana": "472"} | dict.fromkeys(OURS, "10001")
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_stateless_services_update_start_first_and_roll_back_on_failure(
 def test_stateful_services_stop_first_keep_a_volume_and_are_pinned_to_the_data_node(
     services: dict[str, Any],
 ) -> None:
-    data_dirs = {"rabbitmq": "/var/lib/rabbitmq"}
+    data_dirs = {"rabbitmq": "/var/lib/rabbitmq", "prometheus": "/prometheus"}
     for name in STATEFUL:
         service = services[name]
         assert service["deploy"]["update_config"]["order"] == "stop-first", name
@@ -152,7 +152,7 @@ def test_images_are_pinned_and_ours_carry_the_registry_and_the_release_version(
         if name in OURS:
             assert image.startswith("registry.example.com/bs/") and tag == "1.4.2", image
         else:
-            assert re.match(r"^\d+\.\d+\.\d+", tag), f"{name}: pin an exact version: {image}"
+            assert re.match(r"^v?\d+\.\d+\.\d+", tag), f"{name}: pin an exact version: {image}"
 
 
 def test_third_party_images_are_current_release_lines(services: dict[str, Any]) -> None:
@@ -265,6 +265,7 @@ def test_each_config_object_is_versioned_by_a_variable_of_its_own() -> None:
         "RABBITMQ_DEFINITIONS_CONFIG_VERSION": "d3",
         "RABBITMQ_PERMISSIONS_CONFIG_VERSION": "p4",
         "RABBITMQ_ENTRYPOINT_CONFIG_VERSION": "s5",
+        "MONITORING_CONFIG_VERSION": "m6",
     }
     configs = render(**versions)["configs"]
     suffixes = {key: config["name"].rsplit("_", 1)[1] for key, config in configs.items()}
@@ -274,6 +275,11 @@ def test_each_config_object_is_versioned_by_a_variable_of_its_own() -> None:
         "rabbitmq_definitions": "d3",
         "rabbitmq_permissions": "p4",
         "rabbitmq_entrypoint": "s5",
+        **{
+            key: "m6"
+            for key in configs
+            if key.startswith(("prometheus_", "grafana_", "dashboard_"))
+        },
     }
 
 
