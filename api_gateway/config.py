@@ -29,7 +29,6 @@ class Config:
     # entries are believed; empty: the peer address is the client.
     trusted_proxies: tuple[str, ...] = ()
     follow_revocations: bool = True  # unit tests switch the broker follower off
-    revocation_sync_wait: float = 5.0  # how long a protected request waits for the first sync
 
     def upstream_urls(self) -> dict[str, tuple[str, ...]]:
         """Each upstream's api replicas (comma-separated in the environment)."""
@@ -63,5 +62,4 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             n.strip() for n in env.get("GATEWAY_TRUSTED_PROXIES", "").split(",") if n.strip()
         ),
         follow_revocations=env.get("GATEWAY_FOLLOW_REVOCATIONS", "true").lower() == "true",
-        revocation_sync_wait=float(env.get("GATEWAY_REVOCATION_SYNC_WAIT", "5.0")),
     )

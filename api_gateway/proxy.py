@@ -10,10 +10,10 @@ from flask import Blueprint, Response, current_app, g, request
 
 from api_gateway import cors, routes
 from api_gateway.clients import Answer, Upstream, UpstreamBroken, UpstreamDown, UpstreamTimeout
-from api_gateway.denylist import Denylist, FollowerGuard
 from shared.web.errors import ApiError
 from shared.web.ops import set_route
-from shared.web.tokens import InvalidToken, TokenVerifier, bearer_token
+from shared.web.revocations import Revocations, RevocationsUnavailable
+from shared.web.tokens import InvalidToken, TokenVerifier, User, bearer_token
 
 bp = Blueprint("proxy", __name__)
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -57,10 +57,8 @@ class Gateway:
 
     upstreams: dict[str, Upstream]
     verifier: TokenVerifier
-    denylist: Denylist
-    guard: FollowerGuard | None
+    revocations: Revocations
     default_timeout: float
-    sync_wait: float
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...]
 
 
@@ -101,21 +99,31 @@ def _authorization(gw: Gateway, route: routes.Route) -> str | None:
         if route.protected:
             raise ApiError(401, "Sign in first: a Bearer token is required.", headers=CHALLENGE)
         return None
-    if route.protected and not gw.denylist.synced.wait(gw.sync_wait):
-        raise ApiError(
-            503,
-            "The gateway is still loading revoked tokens; retry shortly.",
-            headers={"Retry-After": "1"},
-        )
-    try:
-        user = gw.verifier.verify(token)
-    except InvalidToken:
-        user = None
-    if user is None or user.jti in gw.denylist:
+    user = _unrevoked_user(gw, token, protected=route.protected)
+    if user is None:
         if route.protected:
             raise ApiError(401, UNAUTHORIZED, headers=CHALLENGE)
         return None  # public route: it goes on anonymously
     return f"Bearer {token}"
+
+
+def _unrevoked_user(gw: Gateway, token: str, *, protected: bool) -> User | None:
+    """The token's user if it verifies and is not revoked; 503 when a protected route cannot
+    know (a public route then goes on anonymously)."""
+    try:
+        user = gw.verifier.verify(token)
+    except InvalidToken:
+        return None
+    try:
+        return None if gw.revocations.is_revoked(user.jti) else user
+    except RevocationsUnavailable:
+        if not protected:
+            return None
+        raise ApiError(
+            503,
+            "Revoked sign-ins cannot be checked right now; retry shortly.",
+            headers={"Retry-After": "1"},
+        ) from None
 
 
 def _body(route: routes.Route) -> bytes | None:

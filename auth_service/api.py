@@ -119,6 +119,12 @@ def revocations() -> Response:
     return jsonify(items=service.unexpired_revocations(sessions=_ctx().sessions))
 
 
+@internal_bp.get("/revocations/<jti>")
+def revocation(jti: str) -> Response:
+    """Whether one token is revoked: asked by verifiers while their broadcast feed is down."""
+    return jsonify(revoked=service.is_revoked(sessions=_ctx().sessions, jti=jti))
+
+
 def _signed_in_user() -> TokenUser:
     """The verified caller, also refusing tokens revoked here (the gateway checks too)."""
     user = current_user()

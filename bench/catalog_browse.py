@@ -154,6 +154,7 @@ def start_stack(url: str, keys: Path, prefix: str) -> tuple[ProcessGroup, str, s
         "AUTH_URL": f"http://127.0.0.1:{free_port()}",
         "ORDER_URL": f"http://127.0.0.1:{free_port()}",
         "GATEWAY_FOLLOW_REVOCATIONS": "false",  # public GETs never consult the denylist
+        "FOLLOW_REVOCATIONS": "false",
     }
     specs = [
         ProcessSpec(

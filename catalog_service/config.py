@@ -19,6 +19,9 @@ class Config:
     jwt_audience: str
     log_level: str
     worker_health_port: int
+    # auth_service's api replicas, asked for revoked tokens (shared/web/revocations.py).
+    auth_url: str = "http://127.0.0.1:8101"
+    follow_revocations: bool = True  # off only where no auth_service runs (tests, tools)
     covers_dir: str = str(ROOT / "var/covers")
     gateway_url: str = "http://127.0.0.1:8080"
 
@@ -35,6 +38,8 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         jwt_audience=env.get("JWT_AUDIENCE", "bookstore"),
         log_level=env.get("LOG_LEVEL", "INFO"),
         worker_health_port=int(env.get("WORKER_HEALTH_PORT", "8202")),
+        auth_url=env.get("AUTH_URL", "http://127.0.0.1:8101"),
+        follow_revocations=env.get("FOLLOW_REVOCATIONS", "true").lower() == "true",
         covers_dir=env.get("COVERS_DIR", str(ROOT / "var/covers")),
         gateway_url=env.get("GATEWAY_URL", "http://127.0.0.1:8080"),
     )

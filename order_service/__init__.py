@@ -8,6 +8,7 @@ from order_service import api
 from order_service.config import Config, from_env
 from order_service.db import Database
 from order_service.payments import SimulatedProvider
+from shared.web.revocations import from_auth_urls
 from shared.web.service_app import init_service_api
 
 
@@ -26,6 +27,13 @@ def create_app(config: Config | None = None) -> Flask:
         issuer=config.jwt_issuer,
         audience=config.jwt_audience,
         log_level=config.log_level,
+        revocations=from_auth_urls(
+            config.auth_url,
+            rabbitmq_url=config.rabbitmq_url,
+            event_prefix=config.event_prefix,
+            client_name="order_service",
+            follow=config.follow_revocations,
+        ),
     )
     app.register_blueprint(api.bp)
     return app

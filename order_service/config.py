@@ -19,6 +19,9 @@ class Config:
     jwt_audience: str
     log_level: str
     worker_health_port: int
+    # auth_service's api replicas, asked for revoked tokens (shared/web/revocations.py).
+    auth_url: str = "http://127.0.0.1:8101"
+    follow_revocations: bool = True  # off only where no auth_service runs (tests, tools)
     shipping_delay_seconds: float = 10.0
     delivery_delay_seconds: float = 10.0
     timer_poll_seconds: float = 0.25
@@ -40,6 +43,8 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         jwt_audience=env.get("JWT_AUDIENCE", "bookstore"),
         log_level=env.get("LOG_LEVEL", "INFO"),
         worker_health_port=int(env.get("WORKER_HEALTH_PORT", "8203")),
+        auth_url=env.get("AUTH_URL", "http://127.0.0.1:8101"),
+        follow_revocations=env.get("FOLLOW_REVOCATIONS", "true").lower() == "true",
         shipping_delay_seconds=float(env.get("SHIPPING_DELAY_SECONDS", "10")),
         delivery_delay_seconds=float(env.get("DELIVERY_DELAY_SECONDS", "10")),
         timer_poll_seconds=float(env.get("ORDER_TIMER_POLL_SECONDS", "0.25")),

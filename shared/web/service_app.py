@@ -13,6 +13,8 @@ from shared.events.connection import broker_reachable
 from shared.web.app import init_common
 from shared.web.errors import error_response
 from shared.web.keys import load_verifier
+from shared.web.ops import Check
+from shared.web.revocations import Revocations
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +37,24 @@ def init_service_api(
     audience: str,
     log_level: str,
     max_body: int = 1024 * 1024,
+    revocations: Revocations | None = None,
 ) -> None:
-    """Token checks with the public key, readiness, and 503 while the database is away."""
+    """Token checks with the public key (and `revocations`, refused here too: a caller inside
+    the network may skip the gateway), readiness, and 503 while the database is away."""
+    checks: dict[str, Check] = {
+        "database": lambda: database_answers(engine),
+        "broker": lambda: broker_reachable(rabbitmq_url),
+    }
+    if revocations is not None:
+        app.extensions["revocations"] = revocations
+        app.before_request(revocations.start)  # lazily, once per (forked) process
+        checks["revocations"] = lambda: revocations.live
     init_common(
         app,
         verifier=load_verifier(public_key_file, issuer=issuer, audience=audience),
         service=service,
         log_level=log_level,
-        checks={
-            "database": lambda: database_answers(engine),
-            "broker": lambda: broker_reachable(rabbitmq_url),
-        },
+        checks=checks,
         max_body=max_body,
     )
     for outage in DATABASE_OUTAGES:

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import current_app, g, request
 
 from shared.web.errors import ApiError
+from shared.web.revocations import RevocationsUnavailable
 
 ALGORITHM = "EdDSA"  # pinned: anything else, "none" and HS256 included, is refused
 REQUIRED_CLAIMS = ["sub", "email", "name", "jti", "iat", "exp", "iss", "aud", "typ"]
@@ -75,17 +76,35 @@ def bearer_token() -> str | None:
 
 
 def current_user() -> User:
-    """Verify the forwarded token here too (defence in depth); 401 when absent or invalid."""
+    """Verify the forwarded token here too (defence in depth); 401 when absent, invalid or
+    revoked, 503 when revocations cannot be checked (shared/web/revocations.py)."""
     if "user" not in g:
         token = bearer_token()
         if token is None:
             raise ApiError(401, "Sign in first: a Bearer token is required.")
         verifier = cast(TokenVerifier, current_app.extensions["token_verifier"])
         try:
-            g.user = verifier.verify(token)
+            user = verifier.verify(token)
         except InvalidToken:
             raise ApiError(401, "The access token is invalid or expired.") from None
+        if _revoked(user.jti):
+            raise ApiError(401, "The access token is invalid or expired.")
+        g.user = user
     return cast(User, g.user)
+
+
+def _revoked(jti: str) -> bool:
+    revocations = current_app.extensions.get("revocations")
+    if revocations is None:  # auth_service checks its own table; tools and unit tests
+        return False
+    try:
+        return bool(revocations.is_revoked(jti))
+    except RevocationsUnavailable:
+        raise ApiError(
+            503,
+            "Revoked sign-ins cannot be checked right now; retry shortly.",
+            headers={"Retry-After": "1"},
+        ) from None
 
 
 def login_required(view: F) -> F:

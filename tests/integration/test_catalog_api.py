@@ -39,6 +39,7 @@ def config_for(database_url: str, rabbitmq_url: str, minter: TokenMinter, covers
         log_level="WARNING",
         worker_health_port=0,
         covers_dir=str(covers),
+        follow_revocations=False,  # no auth_service here: tokens are minted by the test
     )
 
 

@@ -363,6 +363,7 @@ def running_order_stack(
         "SHIPPING_DELAY_SECONDS": str(SHIPPING_DELAY),
         "DELIVERY_DELAY_SECONDS": str(DELIVERY_DELAY),
         "ORDER_PENDING_TIMEOUT_SECONDS": str(PENDING_TIMEOUT),
+        "FOLLOW_REVOCATIONS": "false",  # no auth_service here: tokens are minted by the test
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "16",
         "LOG_LEVEL": "INFO",

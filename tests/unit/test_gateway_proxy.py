@@ -5,19 +5,20 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import jwt
 import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+import api_gateway
 from api_gateway import create_app
 from api_gateway.clients import UpstreamBroken, UpstreamDown, UpstreamTimeout
 from api_gateway.config import from_env
 from api_gateway.proxy import Gateway
-from scripts.keys import ensure_key_pair
+from shared.events.topology import Topology
+from shared.web.revocations import Revocations
+from tests.support.tokens import TokenMinter, access_claims
 
 
 @dataclass
@@ -51,28 +52,24 @@ class FakeUpstream:
 
 
 @pytest.fixture
-def keys(tmp_path: Path) -> Path:
-    ensure_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    return tmp_path
+def keys(monkeypatch: pytest.MonkeyPatch) -> TokenMinter:
+    """An in-memory key pair the gateway trusts: its public key file is the one file it would
+    read at start, so the loader is handed the verifier directly and the tier stays I/O-free."""
+    minter = TokenMinter.create()
+    monkeypatch.setattr(api_gateway, "load_verifier", lambda *_, **__: minter.verifier())
+    return minter
 
 
-def make_app(keys: Path, **env: str) -> Flask:
-    config = from_env(
-        {
-            "JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
-            "GATEWAY_FOLLOW_REVOCATIONS": "false",
-            **env,
-        }
-    )
+def make_app(keys: TokenMinter, **env: str) -> Flask:
+    config = from_env({"GATEWAY_FOLLOW_REVOCATIONS": "false", **env})
     app = create_app(config)
     gw: Gateway = app.extensions["gateway"]
-    gw.denylist.synced.set()
-    gw.upstreams = {name: FakeUpstream() for name in ("auth", "catalog", "order")}  # type: ignore[misc]
+    gw.upstreams.update({name: FakeUpstream() for name in ("auth", "catalog", "order")})  # type: ignore[misc]
     return app
 
 
 @pytest.fixture
-def app(keys: Path) -> Flask:
+def app(keys: TokenMinter) -> Flask:
     return make_app(keys)
 
 
@@ -85,21 +82,8 @@ def upstream(app: Flask, name: str) -> FakeUpstream:
     return app.extensions["gateway"].upstreams[name]
 
 
-def token(keys: Path, jti: str = "j1", **overrides: object) -> str:
-    now = int(time.time())
-    claims = {
-        "sub": "u1",
-        "email": "a@x.io",
-        "name": "A",
-        "jti": jti,
-        "iat": now,
-        "exp": now + 900,
-        "iss": "bookstore-auth",
-        "aud": "bookstore",
-        "typ": "access",
-    }
-    claims.update(overrides)
-    return jwt.encode(claims, (keys / "private.pem").read_text(), algorithm="EdDSA")
+def token(keys: TokenMinter, jti: str = "j1", **overrides: object) -> str:
+    return keys.sign(access_claims("u1", "A", email="a@x.io", jti=jti, **overrides))
 
 
 def bearer(value: str) -> dict[str, str]:
@@ -136,7 +120,7 @@ def test_a_protected_route_without_a_token_is_401_and_never_forwarded(app, clien
 
 
 def test_a_revoked_token_is_refused_locally(app, client, keys) -> None:
-    app.extensions["gateway"].denylist.add("revoked-jti", int(time.time()) + 900)
+    app.extensions["gateway"].revocations.denylist.add("revoked-jti", int(time.time()) + 900)
     response = client.get("/api/auth/me", headers=bearer(token(keys, jti="revoked-jti")))
     assert response.status_code == 401 and upstream(app, "auth").sent == []
 
@@ -271,11 +255,50 @@ def test_a_configured_origin_gets_cors_headers_and_preflights(keys) -> None:
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
-def test_a_protected_request_waits_for_the_first_revocation_sync(keys) -> None:
-    app = make_app(keys, GATEWAY_REVOCATION_SYNC_WAIT="0.1")
-    app.extensions["gateway"].denylist.synced.clear()
-    response = app.test_client().get("/api/cart", headers=bearer(token(keys)))
-    assert response.status_code == 503
+def feed_down(app: Flask) -> None:
+    """Revocations whose broker feed is not live (never started here: the tier does no I/O)."""
+    gw: Gateway = app.extensions["gateway"]
+    old = gw.revocations
+    gw.revocations = Revocations(
+        fetch=list,
+        ask=old.ask,
+        rabbitmq_url="amqp://unused",
+        topology=Topology("t."),
+        client_name="test",
+    )
+    gw.revocations.start = lambda: None  # type: ignore[method-assign]
+    assert not gw.revocations.live
+
+
+def test_while_the_feed_is_down_auth_is_asked_and_a_revoked_token_refused(keys) -> None:
+    app = make_app(keys)
+    feed_down(app)
+    upstream(app, "auth").body = b'{"revoked": true}'
+    response = app.test_client().get("/api/me/books", headers=bearer(token(keys, jti="j-77")))
+    assert response.status_code == 401
+    assert upstream(app, "auth").sent[0]["path"] == "/internal/revocations/j-77"
+    assert upstream(app, "catalog").sent == []
+
+
+def test_while_the_feed_is_down_a_token_auth_knows_as_live_is_forwarded(keys) -> None:
+    app = make_app(keys)
+    feed_down(app)
+    upstream(app, "auth").body = b'{"revoked": false}'
+    response = app.test_client().get("/api/me/books", headers=bearer(token(keys)))
+    assert response.status_code == 200 and len(upstream(app, "catalog").sent) == 1
+
+
+def test_when_neither_the_feed_nor_auth_can_answer_protected_routes_are_503(keys) -> None:
+    app = make_app(keys)
+    feed_down(app)
+    upstream(app, "auth").raises = UpstreamDown("auth is down")
+    client = app.test_client()
+    refused = client.get("/api/cart", headers=bearer(token(keys)))
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+    assert upstream(app, "order").sent == []
+    public = client.get("/api/books", headers=bearer(token(keys)))  # goes on anonymously
+    assert public.status_code == 200
+    assert "Authorization" not in upstream(app, "catalog").sent[0]["headers"]
 
 
 def test_forwarded_addresses_are_believed_only_from_trusted_proxies(keys) -> None:

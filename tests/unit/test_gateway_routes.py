@@ -8,11 +8,11 @@ import pytest
 import schemathesis
 
 from api_gateway import routes
-from api_gateway.denylist import Denylist, FollowerGuard, RevocationFollower
 from api_gateway.openapi import document
 from shared.events import new_event
 from shared.events.topology import Topology
 from shared.web.errors import ApiError
+from shared.web.revocations import Denylist, FollowerGuard, RevocationFollower
 
 # Every row of API.md (method, path, upstream, signed in?), written out as the contract.
 API_MD = [
