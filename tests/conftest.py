@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -106,3 +107,20 @@ def system(
 ) -> Iterator[System]:
     """The whole stack (tests/support/system.py), shared by every tier that needs it."""
     yield from running_system(servers, database_factory, tmp_path_factory)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A green run that skipped something says so, loudly, with each reason once."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons = Counter(_skip_reason(report) for report in skipped)
+    terminalreporter.section(f"SKIPPED: {len(skipped)} test(s) did not run", sep="!")
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"{count:4d} x {reason}")
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):  # (path, line, "Skipped: reason")
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return str(report.longrepr)
