@@ -5,35 +5,20 @@ from __future__ import annotations
 import base64
 import json
 import time
+from dataclasses import astuple
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from auth_service.tokens import TokenIssuer
 from shared.web.tokens import InvalidToken, TokenVerifier
+from tests.support.tokens import KeyPair
 
 ISS, AUD = "bookstore-auth", "bookstore"
 
 
-def _pem_pair() -> tuple[str, str]:
-    key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
-
-
-PRIVATE, PUBLIC = _pem_pair()
-OTHER_PRIVATE, _ = _pem_pair()
+PRIVATE, PUBLIC = astuple(KeyPair.generate())
+OTHER_PRIVATE = KeyPair.generate().private_pem
 VERIFIER = TokenVerifier(public_key=PUBLIC, issuer=ISS, audience=AUD)
 
 
@@ -108,7 +93,8 @@ def test_an_expired_token_is_refused() -> None:
 
 
 def test_a_token_expired_within_the_small_leeway_still_verifies() -> None:
-    VERIFIER.verify(sign(claims(exp=int(time.time()) - 2)))
+    user = VERIFIER.verify(sign(claims(exp=int(time.time()) - 2)))
+    assert (user.id, user.email, user.name, user.jti) == ("u1", "a@example.com", "Ann", "j1")
 
 
 def test_a_token_not_yet_valid_is_refused() -> None:
