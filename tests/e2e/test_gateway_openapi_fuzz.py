@@ -116,9 +116,16 @@ def test_every_operation_answers_as_documented(  # type: ignore[no-untyped-def]
     ANSWERS[_label(case.operation)][response.status_code] += 1
 
 
-def test_the_fuzzing_reached_every_operation_and_real_resources() -> None:
+def test_the_fuzzing_reached_every_operation_and_real_resources(
+    request: pytest.FixtureRequest,
+) -> None:
     """Runs after the fuzzing: every operation was called, and the id swapping reached real
     books and orders (2xx), not only 404s. The tally goes to the e2e log directory."""
+    items = request.session.items
+    fuzzing = items[: items.index(request.node)]
+    fuzzed_items = [i for i in fuzzing if i.name == "test_every_operation_answers_as_documented"]
+    if len(fuzzed_items) < len(_operations()):  # says so in the skip report, never passes empty
+        pytest.skip("the tally needs every operation's fuzzing selected before it in this run")
     (logs_dir() / "openapi_fuzz.json").write_text(
         json.dumps({op: dict(sorted(c.items())) for op, c in sorted(ANSWERS.items())}, indent=1)
     )
