@@ -41,7 +41,8 @@ def for_prefix(pattern: str, prefix: str) -> str:
     return (
         "^("
         + "|".join(
-            n if p.startswith(UNPREFIXED) else re.escape(prefix) + n for n, p in zip(names, plain)
+            n if p.startswith(UNPREFIXED) else re.escape(prefix) + n
+            for n, p in zip(names, plain, strict=True)
         )
         + ")$"
     )
