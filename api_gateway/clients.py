@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,15 +53,30 @@ class Answer:
         return json.loads(self.content)
 
 
+# Keep-alive connections through a Swarm VIP stay on the task they first reached: a pool is
+# renewed this often so replicas added by `docker service scale` get their share. The old pool's
+# idle connections close when its last in-flight request lets go of it (urllib3 finalizer).
+POOL_LIFETIME_SECONDS = 60.0
+
+
 class _Replica:
     """One api replica: its connection pool and the path its base URL may carry."""
 
     def __init__(self, base_url: str, pool_size: int) -> None:
-        self.base_url = base_url
+        self.base_url, self.pool_size = base_url, pool_size
         self.prefix = urlsplit(base_url).path.rstrip("/")
-        self.pool = urllib3.connection_from_url(
-            base_url, maxsize=pool_size, block=False, retries=False
+        self.pool, self._born = self._new_pool(), time.monotonic()
+
+    def _new_pool(self) -> urllib3.HTTPConnectionPool:
+        return urllib3.connection_from_url(
+            self.base_url, maxsize=self.pool_size, block=False, retries=False
         )
+
+    def current_pool(self) -> urllib3.HTTPConnectionPool:
+        """The pool, renewed once it is POOL_LIFETIME_SECONDS old (never closed under a user)."""
+        if time.monotonic() - self._born >= POOL_LIFETIME_SECONDS:
+            self.pool, self._born = self._new_pool(), time.monotonic()
+        return self.pool
 
 
 class Upstream:
@@ -77,9 +93,12 @@ class Upstream:
         self._lock = threading.Lock()
 
     def _rotation(self) -> list[_Replica]:
+        """Each replica once; a lone URL (a Swarm VIP) twice, so an idempotent request that met
+        a reset reused connection is retried once on a fresh one."""
         with self._lock:
             start = next(self._next) % len(self.replicas)
-        return [*self.replicas[start:], *self.replicas[:start]]
+        rotation = [*self.replicas[start:], *self.replicas[:start]]
+        return rotation * 2 if len(rotation) == 1 else rotation
 
     def send(
         self,
@@ -114,7 +133,7 @@ class Upstream:
         body: bytes | None,
         timeout: float,
     ) -> Answer:
-        answer = replica.pool.urlopen(
+        answer = replica.current_pool().urlopen(
             method,
             replica.prefix + path_and_query,
             body=body,
