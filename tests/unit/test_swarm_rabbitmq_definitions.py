@@ -121,3 +121,46 @@ def test_the_node_imports_the_directory_the_entrypoint_fills() -> None:
     assert conf["definitions.import_backend"] == "local_filesystem"
     assert f"BOOKSTORE_DEFINITIONS_DIR:-{conf['definitions.local.path']}" in entrypoint
     assert conf["loopback_users.guest"] == "true"
+
+
+def node_settings() -> dict[str, str]:
+    return dict(
+        (key.strip(), value.strip())
+        for key, _, value in (
+            line.partition("=")
+            for line in (ROOT / "rabbitmq/rabbitmq.conf").read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+    )
+
+
+def test_the_memory_watermark_is_absolute_and_below_the_containers_limit() -> None:
+    import yaml
+
+    conf = node_settings()
+    assert "vm_memory_high_watermark.relative" not in conf  # a share of the host, not the task
+    watermark = conf["vm_memory_high_watermark.absolute"]
+    assert watermark.endswith("MiB")
+    stack = yaml.safe_load((ROOT / "swarm/stack.yml").read_text())
+    limit = stack["services"]["rabbitmq"]["deploy"]["resources"]["limits"]["memory"]
+    assert limit.endswith("G")
+    # Room above the watermark: the node's own processes and quorum-queue WAL buffers.
+    assert int(watermark[:-3]) <= 0.65 * int(limit[:-1]) * 1024
+
+
+def test_permissions_name_only_the_topology_and_each_user_once() -> None:
+    permissions = json.loads((ROOT / "rabbitmq/permissions.json").read_text())
+    assert [p["user"] for p in permissions] == ["auth", "catalog", "order", "gateway"]
+    topology = Topology("")
+    known = {e.name for e in exchanges(topology)} | {q.name for q in declared_queues()}
+    known |= {"bookstore.nudge", "amq.default", "amq.gen-.*"}
+    for entry in permissions:
+        for kind in ("configure", "write", "read"):
+            names = entry[kind].removeprefix("^(").removesuffix(")$").split("|")
+            unknown = {n.replace("\\.", ".") for n in names} - known
+            assert not unknown, f"{entry['user']} {kind}: {unknown}"
+    consumers = {p["user"]: p["read"] for p in permissions}
+    assert "order\\.events" not in consumers["catalog"] + consumers["auth"] + consumers["gateway"]
+    assert "bookstore\\.events|" not in next(
+        p["write"] for p in permissions if p["user"] == "gateway"
+    )
