@@ -1,4 +1,4 @@
-"""GET /api/openapi.json: the OpenAPI 3 document of the public API (API.md), route by route.
+"""GET /api/openapi.json: the OpenAPI 3 document of the public API (docs/api.md), route by route.
 
 tests/unit/test_gateway_openapi.py keeps its paths and methods equal to the route table.
 """
@@ -301,7 +301,7 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "BookStore API",
             "version": "1.0.0",
-            "description": "The public API of BookStore, through the gateway (API.md).",
+            "description": "The public API of BookStore, through the gateway (docs/api.md).",
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": n} for n in ("auth", "catalogue", "orders", "meta")],

@@ -1,4 +1,4 @@
-"""OpenAPI components: the schemas of API.md (bodies, resources, the one error shape)."""
+"""OpenAPI components: the schemas of docs/api.md (bodies, resources, the one error shape)."""
 
 from __future__ import annotations
 
@@ -183,7 +183,7 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "BookCreate": obj(BOOK_INPUT, ["title", "author", "condition", "price"], closed=True),
-    # Any subset of the writable fields (API.md), the empty one included: a no-op.
+    # Any subset of the writable fields (docs/api.md), the empty one included: a no-op.
     "BookPatch": obj(BOOK_INPUT, [], closed=True),
     "BookPage": page_of("Book"),
     "Categories": obj(

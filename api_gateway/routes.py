@@ -1,4 +1,4 @@
-"""The route table: the single place a public API route is added (API.md)."""
+"""The route table: the single place a public API route is added (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""auth_service HTTP routes: thin views over service.py (API.md, Auth)."""
+"""auth_service HTTP routes: thin views over service.py (docs/api.md, Accounts)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from auth_service.models import LoginFailure, Registration, ThrottleGuard
 
-REGISTRATION_WINDOW = 3600  # API.md: accounts per client address per hour
+REGISTRATION_WINDOW = 3600  # docs/api.md: accounts per client address per hour
 
 
 class Throttled(Exception):

@@ -1,4 +1,4 @@
-"""catalog_service HTTP routes: thin views over service.py (API.md, Catalogue)."""
+"""catalog_service HTTP routes: thin views over service.py (docs/api.md, Catalogue)."""
 
 from __future__ import annotations
 

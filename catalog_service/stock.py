@@ -1,4 +1,4 @@
-"""Stock reservations: the single point of truth for stock (DESIGN.md section 4).
+"""Stock reservations: the single point of truth for stock (docs/saga.md).
 
 Every step is keyed by order id (the `reservations` row), so duplicates, redeliveries and
 replicas change nothing: an order is reserved or rejected once, released once, sold once.

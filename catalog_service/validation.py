@@ -1,4 +1,4 @@
-"""Input rules of API.md (Catalogue): pure functions, no I/O, every refusal per field."""
+"""Input rules of docs/api.md (Catalogue): pure functions, no I/O, every refusal per field."""
 
 from __future__ import annotations
 

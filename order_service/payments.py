@@ -1,7 +1,7 @@
 """Payments behind a narrow interface: authorize, capture, void, refund.
 
 `PaymentProvider` is what the rest of order_service sees; `SimulatedProvider` implements it with
-the test cards of DESIGN.md section 4 and keeps its ledger in its own table, in transactions of
+the test cards of docs/saga.md and keeps its ledger in its own table, in transactions of
 its own (as a remote provider would). A real provider replaces it without touching the saga.
 Every call but `authorize` is idempotent, so a redelivered event can never charge twice. Only the
 brand and the last four digits ever leave a `Card`.

@@ -1,6 +1,6 @@
 """The order saga's state machine: one transition table, every change on the timeline.
 
-DESIGN.md section 4. A transition that the table does not allow from the current status is a
+docs/saga.md. A transition that the table does not allow from the current status is a
 no-op that returns False: this is what makes redelivered and reordered events harmless.
 """
 

@@ -66,7 +66,7 @@ def backlog(connection: Connection, outbox: Table) -> dict[str, object]:
 def properties_for(
     event_id: str, event_type: str, correlation_id: str | None, headers: dict | None = None
 ) -> pika.BasicProperties:
-    """AMQP properties of DESIGN.md section 3 for one event."""
+    """AMQP properties of docs/architecture.md (Events) for one event."""
     return pika.BasicProperties(
         message_id=event_id,
         type=event_type,

@@ -1,4 +1,4 @@
-"""Backoff and the bounded retry policy for failed handlers (DESIGN.md section 3, rule 4)."""
+"""Backoff and the bounded retry policy for failed handlers (docs/architecture.md, rule 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The broker topology of DESIGN.md section 3, as data first and declarations second.
+"""The broker topology of docs/architecture.md (Events), as data first and declarations second.
 
 Everything is declared idempotently at start-up by every process that needs it. A name prefix
 (empty in production) keeps test runs apart from each other and from a local `make run`.

@@ -1,4 +1,4 @@
-"""Every auth row of API.md through the running system, and logout honoured by every gateway
+"""Every auth row of docs/api.md through the running system, and logout honoured by every gateway
 process (the stack's own, a second one with two gunicorn workers, and one started afterwards)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""auth_service against the real MariaDB and RabbitMQ: every auth row of API.md, throttling,
+"""auth_service against the real MariaDB and RabbitMQ: every auth row of docs/api.md, throttling,
 rehashing, revocation and the events it publishes through the outbox."""
 
 from __future__ import annotations

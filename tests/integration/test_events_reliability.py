@@ -1,4 +1,4 @@
-"""The reliability contract of DESIGN.md section 3, proved against the real broker and database."""
+"""The reliability contract (docs/architecture.md), proved against the real broker and database."""
 
 from __future__ import annotations
 

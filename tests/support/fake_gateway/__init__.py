@@ -1,4 +1,4 @@
-"""An in-memory stand-in for the public API (API.md), for the frontend's own tests.
+"""An in-memory stand-in for the public API (docs/api.md), for the frontend's own tests.
 
 It is a fake, not a mock: a small working implementation of the contract (users, tokens,
 books, covers, cart, orders whose status moves on when asked, sales) with the API's error

@@ -1,4 +1,4 @@
-"""The fake API's routes: the paths, statuses and error shape of API.md, backed by a Store."""
+"""The fake API's routes: the paths, statuses and error shape of docs/api.md, backed by a Store."""
 
 from __future__ import annotations
 
