@@ -133,7 +133,7 @@ def journey_panels() -> list[Panel]:
             "short",
             (
                 (
-                    f'sum(rate(http_requests_total{{{checkout}, status="201"}}[{WINDOW}])) * 60',
+                    f'sum(rate(http_requests_total{{{checkout}, status=~"2.."}}[{WINDOW}])) * 60',
                     "accepted",
                 ),  # noqa: E501
                 (
@@ -167,7 +167,7 @@ def journey_panels() -> list[Panel]:
             (
                 (
                     p95("saga_stage_seconds", "", "from_status, to_status"),
-                    "{{from_status}} → {{to_status}}",
+                    "{{from_status}} -> {{to_status}}",
                 ),
             ),  # noqa: E501
         ),

@@ -172,6 +172,16 @@ def test_api_paths_are_routed_to_the_gateway(edge: Edge) -> None:
     assert me.json()["error"]["code"] == "unauthorized"
 
 
+@pytest.mark.parametrize(
+    "path", ["/metrics", "/health/ready", "/health/live", "/api/metrics", "//metrics", "/%6Detrics"]
+)
+def test_metrics_and_health_are_not_answered_to_the_internet(edge: Edge, path: str) -> None:
+    """Issue 11: the frontend's /metrics and /health/ready were public through the edge."""
+    answer = edge.get(path)
+    assert answer.status_code == 404
+    assert "http_requests_total" not in answer.text and "checks" not in answer.text
+
+
 def test_a_seller_lists_a_book_over_https_through_the_edge(system: System, edge: Edge) -> None:
     _, token = system.register_and_login("Edge Seller")
     book = {"title": "Dune", "author": "Frank Herbert", "category": "fiction",
