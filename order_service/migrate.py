@@ -4,6 +4,9 @@ from pathlib import Path
 
 from order_service.config import from_env
 from shared.db import migrate
+from shared.logs import configure_logging
 
 if __name__ == "__main__":
-    migrate(from_env().database_url, Path(__file__).parent / "migrations")
+    config = from_env()
+    configure_logging("order_migrate", config.log_level)
+    migrate(config.database_url, Path(__file__).parent / "migrations")

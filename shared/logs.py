@@ -63,7 +63,13 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     logging.getLogger("pika").setLevel(logging.WARNING)
     logging.captureWarnings(True)  # warnings.warn would print plain text to stderr
+    sys.excepthook = _log_uncaught
     threading.excepthook = _log_thread_crash
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+    """The exception that ends the process is a JSON line too, not a plain traceback."""
+    logging.getLogger("bookstore.crash").critical("uncaught exception", exc_info=(kind, value, tb))
 
 
 def _log_thread_crash(args: threading.ExceptHookArgs) -> None:
