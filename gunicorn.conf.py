@@ -20,6 +20,9 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
+# The longest request line gunicorn allows (its default, 4094, refused a search the API accepts:
+# q of 500 characters is up to 6,000 bytes percent-encoded); the edge allows 8 KB as well.
+limit_request_line = 8190
 accesslog = None  # the apps write the access log (JSON, with the route template and request id)
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

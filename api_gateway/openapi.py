@@ -127,7 +127,7 @@ def paths() -> dict[str, dict[str, Any]]:
                 protected=False,
                 body="RegisterRequest",
                 ok=(201, "RegisterResponse"),
-                errors=(409,),
+                errors=(409, 429),
             )
         },
         "/api/auth/login": {

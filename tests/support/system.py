@@ -79,6 +79,10 @@ def running_system(
         "JWT_PRIVATE_KEY_FILE": str(keys / "jwt_private.pem"),
         "JWT_PUBLIC_KEY_FILE": str(keys / "jwt_public.pem"),
         "ARGON2_PROFILE": "test",
+        # Every e2e test registers from 127.0.0.1; the hourly limit is tested in integration.
+        "REGISTRATION_LIMIT_PER_CLIENT": "100000",
+        # Tests may speak for a client of their own (the API fuzzing's logins do).
+        "GATEWAY_TRUSTED_PROXIES": "127.0.0.1/32",
         "SHIPPING_DELAY_SECONDS": "2",
         "DELIVERY_DELAY_SECONDS": "2",
         "COVERS_DIR": str(tmp_path_factory.mktemp("covers")),
