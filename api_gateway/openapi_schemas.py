@@ -2,41 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.countries import ISO_COUNTRIES
-
-# What auth_service/validation.py enforces (a unit test keeps the two equal; the gateway image
-# does not ship auth_service, so no import).
-EMAIL_PATTERN = (
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+from shared.contract import catalogue, orders, paging
+from shared.contract.accounts import (
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    NAME_MAX,
+    NAME_PATTERN,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
 )
-NAME_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?"
+from shared.countries import ISO_COUNTRIES
+from shared.web.errors import CODES
+
 MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 # 0.01 to 100000.00 with at most two decimals (what catalog_service/validation.py accepts).
 PRICE_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,4}(\.[0-9]{1,2})?|100000(\.0{1,2})?)$"
 COUNTRIES = sorted(ISO_COUNTRIES)  # shared with order_service, which validates them
 
 Schema = dict[str, Any]
-ERROR_CODES = [
-    "bad_request",
-    "unauthorized",
-    "payment_declined",
-    "forbidden",
-    "not_found",
-    "method_not_allowed",
-    "conflict",
-    "payload_too_large",
-    "validation_error",
-    "rate_limited",
-    "internal_error",
-    "upstream_unavailable",
-    "upstream_timeout",
-]
-CONDITIONS = ["new", "like_new", "very_good", "good", "acceptable"]
-ORDER_STATUSES = ["pending", "reserved", "paid", "shipped", "delivered", "rejected", "cancelled"]
+ERROR_CODES = sorted(set(CODES.values()))
+CONDITIONS = list(catalogue.CONDITIONS)
+ORDER_STATUSES = list(orders.ORDER_STATUSES)
+QUANTITY: Schema = {
+    "type": "integer",
+    "minimum": orders.QUANTITY_MIN,
+    "maximum": orders.QUANTITY_MAX,
+}
+
+
+def any_case(words: list[str]) -> str:
+    """A pattern matching one of `words` in any letter case, as the services compare them
+    (JSON Schema's regular expressions have no case-insensitive flag)."""
+
+    def letters(word: str) -> str:
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+    return "|".join(letters(word) for word in words)
 
 
 def trimmed(pattern: str) -> str:
@@ -66,7 +71,7 @@ def page_of(item: str) -> Schema:
         {
             "items": {"type": "array", "items": ref(item)},
             "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": paging.PER_PAGE_MAX},
             "total": {"type": "integer", "minimum": 0},
         }
     )
@@ -111,8 +116,8 @@ def filled(high: int) -> Schema:
 NULLABLE = lambda s: {**s, "nullable": True}  # noqa: E731
 
 BOOK_WRITABLE: dict[str, Schema] = {
-    "title": line(200),
-    "author": line(200),
+    "title": line(catalogue.TITLE_MAX),
+    "author": line(catalogue.AUTHOR_MAX),
     "isbn": NULLABLE(
         {
             "type": "string",
@@ -121,15 +126,25 @@ BOOK_WRITABLE: dict[str, Schema] = {
             "description": "ISBN-10 or ISBN-13 with a valid check digit; empty is none",
         }
     ),
-    "category": line(60),
+    "category": {
+        "type": "string",
+        "pattern": trimmed(f"({any_case(list(catalogue.CATEGORIES))})"),
+        "description": "one of GET /api/categories, in any letter case",
+    },
     "condition": {"type": "string", "enum": CONDITIONS},
-    "description": NULLABLE({**TEXT(0, 5000), "pattern": MULTILINE_PATTERN}),
-    "language": NULLABLE(line(35)),
+    "description": NULLABLE({**TEXT(0, catalogue.DESCRIPTION_MAX), "pattern": MULTILINE_PATTERN}),
+    "language": NULLABLE(
+        {
+            "type": "string",
+            "pattern": trimmed(f"({any_case(sorted(catalogue.LANGUAGES))})?"),
+            "description": "an ISO 639-1 code, e.g. en; empty is none",
+        }
+    ),
     "published_year": NULLABLE(
         {"type": "integer", "minimum": 1, "maximum": datetime.now(UTC).year + 1}
     ),
     "price": MONEY_IN,
-    "stock": {"type": "integer", "minimum": 0, "maximum": 10000},
+    "stock": {"type": "integer", "minimum": 0, "maximum": catalogue.STOCK_MAX},
 }
 # Accepted in requests for symmetry with the responses (always USD).
 BOOK_INPUT: dict[str, Schema] = {**BOOK_WRITABLE, "currency": {"type": "string", "enum": ["USD"]}}
@@ -153,14 +168,21 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "RegisterRequest": obj(
         {
-            "email": {"type": "string", "maxLength": 254, "pattern": trimmed(EMAIL_PATTERN)},
-            "password": TEXT(8, 1024),
-            "name": {**TEXT(1, 100), "pattern": trimmed(NAME_PATTERN)},
+            "email": {"type": "string", "maxLength": EMAIL_MAX, "pattern": trimmed(EMAIL_PATTERN)},
+            "password": TEXT(PASSWORD_MIN, PASSWORD_MAX),
+            "name": {**TEXT(1, NAME_MAX), "pattern": trimmed(NAME_PATTERN)},
         },
         closed=True,
     ),
     "RegisterResponse": obj({"user": ref("User")}),
-    "LoginRequest": obj({"email": TEXT(1, 254), "password": TEXT(1, 1024)}, closed=True),
+    # Judged as strictly as a registration: an e-mail no account can have is a 422 at login too.
+    "LoginRequest": obj(
+        {
+            "email": {"type": "string", "maxLength": EMAIL_MAX, "pattern": trimmed(EMAIL_PATTERN)},
+            "password": TEXT(1, PASSWORD_MAX),
+        },
+        closed=True,
+    ),
     "LoginResponse": obj(
         {
             "access_token": {"type": "string"},
@@ -201,7 +223,7 @@ SCHEMAS: dict[str, Schema] = {
             "book_id": UUID,
             "title": {"type": "string"},
             "unit_price": MONEY,
-            "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+            "quantity": QUANTITY,
             "subtotal": MONEY,
             "available": {"type": "boolean"},
         }
@@ -213,16 +235,13 @@ SCHEMAS: dict[str, Schema] = {
             "notices": {"type": "array", "items": {}},
         }
     ),
-    "CartQuantity": obj(
-        {"quantity": {"type": "integer", "minimum": 1, "maximum": 99}}, closed=True
-    ),
+    "CartQuantity": obj({"quantity": QUANTITY}, closed=True),
     "ShippingAddress": obj(
         {
-            "name": filled(100),
-            "line1": filled(200),
-            "line2": NULLABLE(filled(200)),
-            "city": filled(100),
-            "postal_code": filled(20),
+            **{
+                name: NULLABLE(filled(limit)) if name == "line2" else filled(limit)
+                for name, limit in orders.ADDRESS_FIELDS.items()
+            },
             "country": {"type": "string", "enum": COUNTRIES},
         },
         ["name", "line1", "city", "postal_code", "country"],
@@ -242,7 +261,7 @@ SCHEMAS: dict[str, Schema] = {
                 "description": "Four digits, or two (20xx); the card must not have expired",
             },
             "cvc": {"type": "string", "pattern": "^[0-9]{3,4}$"},
-            "holder": {**TEXT(1, 100), "pattern": r"\S"},
+            "holder": {**TEXT(1, orders.CARD_HOLDER_MAX), "pattern": r"\S"},
         },
         closed=True,
     ),
@@ -256,7 +275,7 @@ SCHEMAS: dict[str, Schema] = {
                     "items": obj(
                         {
                             "book_id": UUID,
-                            "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+                            "quantity": QUANTITY,
                         },
                         ["book_id"],
                         closed=True,

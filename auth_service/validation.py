@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from auth_service.common_passwords import is_common
+from shared.contract.accounts import (
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    NAME_MAX,
+    NAME_PATTERN,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+)
 from shared.web.errors import ValidationError
 
-# The same patterns are published in the OpenAPI document, so fuzzers and clients agree with us.
-# An ASCII address: dot-atoms, then a hostname with a letter-only top-level label.
-EMAIL_PATTERN = (
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-# Some visible character and no control characters once trimmed.
-NAME_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?"
 _EMAIL, _NAME = re.compile(EMAIL_PATTERN), re.compile(NAME_PATTERN)
-PASSWORD_MIN, PASSWORD_MAX, NAME_MAX, EMAIL_MAX = 8, 1024, 100, 254
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,13 @@ from sqlalchemy.dialects.mysql import match
 
 from catalog_service.models import Book
 from catalog_service.validation import CONDITIONS, isbn_forms, normalize_isbn, parse_money
+from shared.contract import catalogue as contract
+from shared.contract.paging import PAGE_MAX as MAX_PAGE
+from shared.contract.paging import PER_PAGE_MAX as MAX_PER_PAGE
 from shared.web.errors import ValidationError
 
-SORTS = ("relevance", "newest", "price_asc", "price_desc")
-MAX_PER_PAGE, MAX_PAGE, MAX_QUERY = 100, 100_000, 500
+SORTS = tuple(contract.SORTS)
+MAX_QUERY = 500
 _NON_WORD = re.compile(r"[\W_]+")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _LITTLE_WORDS = frozenset(
@@ -98,6 +101,17 @@ def _text_arg(args: Mapping[str, str], name: str, high: int, errors: dict) -> st
     return value or None
 
 
+def _category_arg(args: Mapping[str, str], errors: dict) -> str | None:
+    """A category filter, matched case-insensitively; blank is none, an unknown one a 422."""
+    value = (args.get("category") or "").strip()
+    if not value:
+        return None
+    found = contract.category(value)
+    if found is None:
+        errors["category"] = "must be one of the categories of GET /api/categories"
+    return found
+
+
 def _id_arg(args: Mapping[str, str], name: str, errors: dict) -> str | None:
     """An id filter: blank is no filter, anything but a UUID is a bad filter (422)."""
     value = (args.get(name) or "").strip().lower()
@@ -128,8 +142,8 @@ def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
     query = BrowseQuery(
         page=page,
         q=q,
-        category=_text_arg(args, "category", 60, errors),
-        author=_text_arg(args, "author", 200, errors),
+        category=_category_arg(args, errors),
+        author=_text_arg(args, "author", contract.AUTHOR_MAX, errors),
         condition=_choice(args, "condition", CONDITIONS, errors) or None,
         min_price=_money_arg(args, "min_price", errors),
         max_price=_money_arg(args, "max_price", errors),

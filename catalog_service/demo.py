@@ -36,7 +36,13 @@ DEMO_PASSWORD = "demo-books-2026"
 SELLERS = ["Riverside Secondhand", "Marta Kowalska", "Tom Okafor", "Priya Raman", "The Book Barn"]
 CONDITIONS = [("like_new", 15), ("very_good", 30), ("good", 35), ("acceptable", 15), ("new", 5)]
 FACTOR = {"new": "1.6", "like_new": "1.3", "very_good": "1.0", "good": "0.8", "acceptable": "0.55"}
-BASE_PRICE = {"Computing": 24, "Cooking": 14, "Science": 11, "History": 12, "Children's": 6}
+BASE_PRICE = {
+    "Computing": 24,
+    "Cookery": 14,
+    "Science & Nature": 11,
+    "History": 12,
+    "Children's": 6,
+}
 
 
 def book_id(entry: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from catalog_service import events
 from catalog_service.browse import BrowseQuery, Page, browse_statements
 from catalog_service.covers import Cover, CoverStore
 from catalog_service.models import Book, Seller
+from shared.contract.catalogue import CATEGORIES
 from shared.db import utcnow
 from shared.web.tokens import User
 
@@ -223,15 +224,16 @@ def seller_books(*, sessions: Sessions, user: User, page: Page) -> ListingPage:
 
 
 def categories(*, sessions: Sessions) -> list[dict[str, Any]]:
-    """Every category with a book for sale, with how many, most populous first."""
+    """Every category of the fixed list, in its order, with how many books are for sale."""
     with sessions() as session:
-        rows = session.execute(
-            select(Book.category, func.count())
-            .where(Book.deleted_at.is_(None), Book.stock > 0)
-            .group_by(Book.category)
-            .order_by(func.count().desc(), Book.category)
+        counts = dict(
+            session.execute(
+                select(Book.category, func.count())
+                .where(Book.deleted_at.is_(None), Book.stock > 0)
+                .group_by(Book.category)
+            ).all()
         )
-        return [{"name": name, "count": count} for name, count in rows]
+    return [{"name": name, "count": int(counts.get(name, 0))} for name in CATEGORIES]
 
 
 def cover_of(*, sessions: Sessions, store: CoverStore, book_id: str) -> tuple[str, str, Any]:

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shared.contract import catalogue as contract
 from shared.web.errors import ValidationError
 
-CONDITIONS = ("new", "like_new", "very_good", "good", "acceptable")
+CONDITIONS = tuple(contract.CONDITIONS)
 WRITABLE = frozenset(
     {
         "title",
@@ -28,9 +29,9 @@ WRITABLE = frozenset(
     }
 )
 REQUIRED = ("title", "author", "condition", "price")
-DEFAULTS: dict[str, Any] = {"stock": 1, "category": "Other", "description": ""}
-MIN_PRICE, MAX_PRICE = Decimal("0.01"), Decimal("100000.00")
-MAX_STOCK = 10_000
+DEFAULTS: dict[str, Any] = {"stock": 1, "category": contract.DEFAULT_CATEGORY, "description": ""}
+MIN_PRICE, MAX_PRICE = contract.PRICE_MIN, contract.PRICE_MAX
+MAX_STOCK = contract.STOCK_MAX
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\r\n\t]")
 
@@ -129,6 +130,26 @@ def _condition(value: Any) -> str:
     return str(value)
 
 
+def _category(value: Any) -> str:
+    """One of the fixed list, matched case-insensitively, returned in the list's spelling."""
+    found = contract.category(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError("must be one of the categories of GET /api/categories")
+    return found
+
+
+def _language(value: Any) -> str | None:
+    """An ISO 639-1 code (`en`), stored lower-case; blank is none."""
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    if not value.strip():
+        return None
+    found = contract.language(value)
+    if found is None:
+        raise ValueError('must be an ISO 639-1 language code, e.g. "en"')
+    return found
+
+
 def _currency(value: Any) -> str:
     if value != "USD":
         raise ValueError('must be "USD"')
@@ -140,13 +161,13 @@ def _year(value: Any) -> int:
 
 
 CHECKS: dict[str, Callable[[Any], Any]] = {
-    "title": _text(low=1, high=200),
-    "author": _text(low=1, high=200),
+    "title": _text(low=1, high=contract.TITLE_MAX),
+    "author": _text(low=1, high=contract.AUTHOR_MAX),
     "isbn": normalize_isbn,
-    "category": _text(low=1, high=60),
+    "category": _category,
     "condition": _condition,
-    "description": _text(low=0, high=5000, multiline=True),
-    "language": _text(low=1, high=35),
+    "description": _text(low=0, high=contract.DESCRIPTION_MAX, multiline=True),
+    "language": _language,
     "published_year": _year,
     "price": _price,
     "stock": _integer(low=0, high=MAX_STOCK),

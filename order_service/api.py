@@ -11,6 +11,9 @@ from order_service import cart, checkout, service
 from order_service.payments import PaymentProvider
 from order_service.presenters import cart_json, order_json, page_json, sale_json
 from order_service.validation import UUID_RE, parse_checkout, parse_quantity
+from shared.contract.paging import PAGE_MAX as MAX_PAGE
+from shared.contract.paging import PER_PAGE_DEFAULT
+from shared.contract.paging import PER_PAGE_MAX as MAX_PER_PAGE
 from shared.web.errors import ApiError, ValidationError
 from shared.web.requests import json_body
 from shared.web.tokens import current_user, login_required
@@ -18,7 +21,6 @@ from shared.web.tokens import current_user, login_required
 bp = Blueprint("orders", __name__, url_prefix="/api")
 CHECKOUT_FIELDS = frozenset({"items", "from_cart", "shipping_address", "payment"})
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-MAX_PAGE, MAX_PER_PAGE = 100_000, 100  # as the catalogue's lists: the OFFSET stays bounded
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -37,7 +39,10 @@ def _book_id(book_id: str) -> str:
 
 def _paging() -> tuple[int, int]:
     try:
-        page, per_page = int(request.args.get("page", 1)), int(request.args.get("per_page", 20))
+        page, per_page = (
+            int(request.args.get("page", 1)),
+            int(request.args.get("per_page", PER_PAGE_DEFAULT)),
+        )
     except ValueError:
         raise ValidationError({"page": "page and per_page must be integers"}) from None
     if not 1 <= page <= MAX_PAGE:

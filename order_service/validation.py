@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from order_service.payments import Card
+from shared.contract.orders import ADDRESS_FIELDS, CARD_HOLDER_MAX, QUANTITY_MAX, QUANTITY_MIN
 from shared.countries import ISO_COUNTRIES as COUNTRIES
 from shared.web.errors import ValidationError
 
-ADDRESS_FIELDS = {"name": 100, "line1": 200, "line2": 200, "city": 100, "postal_code": 20}
 CARD_FIELDS = frozenset({"card_number", "exp_month", "exp_year", "cvc", "holder"})
 UUID_RE = re.compile(r"^[0-9a-fA-F-]{36}$")
-MAX_QUANTITY = 99
 MAX_LINES = 50
 
 
@@ -34,8 +33,11 @@ class Checkout:
 
 def parse_quantity(value: Any) -> int:
     """A cart or order quantity, 1-99."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_QUANTITY:
-        raise ValidationError({"quantity": f"must be an integer from 1 to {MAX_QUANTITY}"})
+    wrong = isinstance(value, bool) or not isinstance(value, int)
+    if wrong or not QUANTITY_MIN <= value <= QUANTITY_MAX:
+        raise ValidationError(
+            {"quantity": f"must be an integer from {QUANTITY_MIN} to {QUANTITY_MAX}"}
+        )
     return value
 
 
@@ -72,8 +74,8 @@ def _lines(body: dict[str, Any], errors: dict[str, str]) -> tuple[Line, ...]:
             quantity = item.get("quantity", 1)
             try:
                 lines.append(Line(item["book_id"].lower(), parse_quantity(quantity)))
-            except ValidationError:
-                errors[f"items[{i}].quantity"] = f"must be an integer from 1 to {MAX_QUANTITY}"
+            except ValidationError as exc:
+                errors[f"items[{i}].quantity"] = (exc.fields or {})["quantity"]
     if len({line.book_id for line in lines}) != len(lines):
         errors["items"] = "each book may appear only once"
     return tuple(lines)
@@ -126,8 +128,10 @@ def _card(raw: Any, errors: dict[str, str], today: datetime) -> Card | None:
     if not isinstance(cvc, str) or not re.fullmatch(r"\d{3,4}", cvc):
         errors["payment.cvc"] = "must be 3 or 4 digits"
     holder = raw.get("holder")
-    if not isinstance(holder, str) or not holder.strip() or len(holder) > 100:
-        errors["payment.holder"] = "must be the name on the card (1 to 100 characters)"
+    if not isinstance(holder, str) or not holder.strip() or len(holder) > CARD_HOLDER_MAX:
+        errors["payment.holder"] = (
+            f"must be the name on the card (1 to {CARD_HOLDER_MAX} characters)"
+        )
     if len(errors) > before:
         return None
     assert isinstance(cvc, str) and isinstance(holder, str)

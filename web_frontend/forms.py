@@ -28,9 +28,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from web_frontend.presenters import CONDITIONS
+from shared.contract import accounts, catalogue, orders
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # a first check only: the API decides
+ADDRESS = orders.ADDRESS_FIELDS
 
 
 class ActionForm(FlaskForm):
@@ -38,25 +39,30 @@ class ActionForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=100)])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=accounts.NAME_MAX)])
     email = EmailField(
         "Email",
         validators=[
             DataRequired(),
             Regexp(EMAIL, message="Enter a valid email address."),
-            Length(max=254),
+            Length(max=accounts.EMAIL_MAX),
         ],
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=8, max=200)],
-        description="At least 8 characters.",
+        validators=[
+            DataRequired(),
+            Length(min=accounts.PASSWORD_MIN, max=accounts.PASSWORD_MAX),
+        ],
+        description=f"At least {accounts.PASSWORD_MIN} characters, not a common one.",
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=accounts.EMAIL_MAX)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=accounts.PASSWORD_MAX)]
+    )
     next = HiddenField()
 
 
@@ -73,30 +79,51 @@ class BookForm(FlaskForm):
         "stock",
     )
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    author = StringField("Author", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=catalogue.TITLE_MAX)])
+    author = StringField("Author", validators=[DataRequired(), Length(max=catalogue.AUTHOR_MAX)])
     isbn = StringField(
         "ISBN", validators=[Optional(), Length(max=20)], description="Optional: ISBN-10 or ISBN-13."
     )
-    category = StringField("Category", validators=[DataRequired(), Length(max=100)])
+    category = SelectField(
+        "Category",
+        choices=[SelectChoice(name, name) for name in catalogue.CATEGORIES],
+        default=catalogue.DEFAULT_CATEGORY,
+    )
     condition = SelectField(
         "Condition",
-        choices=[SelectChoice(v, label) for v, label in CONDITIONS.items()],
+        choices=[SelectChoice(v, label) for v, label in catalogue.CONDITIONS.items()],
         default="good",
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    language = StringField("Language", validators=[Optional(), Length(max=50)])
+    description = TextAreaField(
+        "Description", validators=[Optional(), Length(max=catalogue.DESCRIPTION_MAX)]
+    )
+    language = SelectField(
+        "Language",
+        choices=[SelectChoice("", "Not given")]
+        + [
+            SelectChoice(code, name)
+            for code, name in sorted(catalogue.LANGUAGES.items(), key=lambda item: item[1])
+        ],
+        default="",
+        validate_choice=False,  # a language of an older listing stays as it was
+    )
     published_year = IntegerField("Year published", validators=[Optional(), NumberRange(1, 2100)])
     price = DecimalField(
         "Price (USD)",
         places=2,
         validators=[
             InputRequired(),
-            NumberRange(min=0.01, max=100000, message="Must be from 0.01 to 100000.00."),
+            NumberRange(
+                min=catalogue.PRICE_MIN,
+                max=catalogue.PRICE_MAX,
+                message=f"Must be from {catalogue.PRICE_MIN} to {catalogue.PRICE_MAX}.",
+            ),
         ],
     )
     stock = IntegerField(
-        "Copies in stock", default=1, validators=[InputRequired(), NumberRange(min=0, max=10000)]
+        "Copies in stock",
+        default=1,
+        validators=[InputRequired(), NumberRange(min=0, max=catalogue.STOCK_MAX)],
     )
     cover = FileField(
         "Cover image",
@@ -113,7 +140,7 @@ class BookForm(FlaskForm):
         body: dict[str, Any] = {
             "title": self.title.data.strip(),
             "author": self.author.data.strip(),
-            "category": self.category.data.strip(),
+            "category": self.category.data,
             "condition": self.condition.data,
             "description": (self.description.data or "").strip(),
             "price": f"{self.price.data:.2f}",
@@ -129,22 +156,28 @@ class BookForm(FlaskForm):
 
 class StockForm(FlaskForm):
     book_id = HiddenField(validators=[DataRequired()])
-    stock = IntegerField("Stock", validators=[InputRequired(), NumberRange(min=0, max=10000)])
+    stock = IntegerField(
+        "Stock", validators=[InputRequired(), NumberRange(min=0, max=catalogue.STOCK_MAX)]
+    )
 
 
 class CheckoutForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=100)])
-    line1 = StringField("Address", validators=[DataRequired(), Length(max=200)])
-    line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
-    city = StringField("City", validators=[DataRequired(), Length(max=100)])
-    postal_code = StringField("Postal code", validators=[DataRequired(), Length(max=20)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=ADDRESS["name"])])
+    line1 = StringField("Address", validators=[DataRequired(), Length(max=ADDRESS["line1"])])
+    line2 = StringField("Address line 2", validators=[Optional(), Length(max=ADDRESS["line2"])])
+    city = StringField("City", validators=[DataRequired(), Length(max=ADDRESS["city"])])
+    postal_code = StringField(
+        "Postal code", validators=[DataRequired(), Length(max=ADDRESS["postal_code"])]
+    )
     country = StringField(
         "Country",
         default="US",
         validators=[DataRequired(), Length(min=2, max=2)],
         description="Two-letter code, e.g. US, GB, FR.",
     )
-    holder = StringField("Name on card", validators=[DataRequired(), Length(max=100)])
+    holder = StringField(
+        "Name on card", validators=[DataRequired(), Length(max=orders.CARD_HOLDER_MAX)]
+    )
     card_number = StringField("Card number", validators=[DataRequired(), Length(max=23)])
     exp_month = IntegerField("Expiry month", validators=[DataRequired(), NumberRange(1, 12)])
     exp_year = IntegerField("Expiry year", validators=[DataRequired(), NumberRange(2000, 2100)])
@@ -182,7 +215,8 @@ class CheckoutForm(FlaskForm):
 
     def quantity_value(self) -> int:
         try:
-            return max(1, min(99, int(self.quantity.data or 1)))
+            quantity = int(self.quantity.data or 1)
+            return max(orders.QUANTITY_MIN, min(orders.QUANTITY_MAX, quantity))
         except ValueError:
             return 1
 

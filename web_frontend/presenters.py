@@ -6,31 +6,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-CONDITIONS = {
-    "new": "New",
-    "like_new": "Like new",
-    "very_good": "Very good",
-    "good": "Good",
-    "acceptable": "Acceptable",
-}
-STATUSES = {
-    "pending": "Pending",
-    "reserved": "Reserved",
-    "paid": "Paid",
-    "shipped": "Shipped",
-    "delivered": "Delivered",
-    "rejected": "Rejected",
-    "cancelled": "Cancelled",
-}
+from shared.contract.catalogue import CONDITIONS, LANGUAGES, SORTS
+from shared.contract.orders import ORDER_STATUSES
+
+STATUSES = {status: status.capitalize() for status in ORDER_STATUSES}
 HAPPY_PATH = ("pending", "reserved", "paid", "shipped", "delivered")
 FINAL = {"delivered", "rejected", "cancelled"}
 CANCELLABLE = {"pending", "reserved", "paid"}
-SORTS = {
-    "relevance": "Best match",
-    "newest": "Newest",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-}
 
 
 def money(value: Any, currency: str = "USD") -> str:
@@ -51,6 +33,11 @@ def when(value: Any) -> str:
     except ValueError:
         return str(value)
     return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def language_name(code: Any) -> str:
+    """'en' -> 'English' (a language is stored as its ISO 639-1 code)."""
+    return LANGUAGES.get(str(code).lower(), str(code)) if code else ""
 
 
 def condition_label(value: Any) -> str:
@@ -95,7 +82,14 @@ def page_count(listing: dict[str, Any]) -> int:
 
 
 def register(app: Any) -> None:
-    for name in ("money", "when", "condition_label", "status_label", "notice_text"):
+    for name in (
+        "money",
+        "when",
+        "condition_label",
+        "status_label",
+        "notice_text",
+        "language_name",
+    ):
         app.add_template_filter(globals()[name], name)
     app.jinja_env.globals.update(
         CONDITIONS=CONDITIONS,

@@ -32,7 +32,7 @@ def sell(page: Page, title: str, cover: bytes) -> None:
     page.get_by_role("link", name="Sell a book").click()
     page.get_by_label("Title").fill(title)
     page.get_by_label("Author").fill("Ursula K. Le Guin")
-    page.get_by_label("Category").fill("Science fiction")
+    page.get_by_label("Category").select_option("Science Fiction")
     page.get_by_label("Condition").select_option("like_new")
     page.get_by_label("Price (USD)").fill("13.50")
     page.get_by_label("Copies in stock").fill("2")

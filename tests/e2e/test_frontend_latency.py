@@ -40,7 +40,7 @@ def test_catalogue_search_and_book_pages_are_timed_over_forty_requests_each(
         json={
             "title": "Timing Is Everything",
             "author": "A. Clock",
-            "category": "Science",
+            "category": "Science & Nature",
             "condition": "good",
             "price": "5.00",
             "stock": 5,

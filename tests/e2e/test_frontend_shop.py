@@ -57,7 +57,7 @@ class Shopper:
             {
                 "title": title,
                 "author": "Ursula K. Le Guin",
-                "category": "Science fiction",
+                "category": "Science Fiction",
                 "condition": "like_new",
                 "price": price,
                 "stock": stock,

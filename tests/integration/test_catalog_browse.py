@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.contract.catalogue import CATEGORIES
 from tests.integration.test_catalog_api import (  # noqa: F401 (fixtures)
     Seller,
     assert_error_shape,
@@ -84,12 +85,11 @@ def test_my_books_needs_a_token_and_shows_only_mine(
 
 
 def test_every_filter_narrows_the_listing(client: FlaskClient, seller: Seller) -> None:
-    category = f"Cat {uuid.uuid4().hex[:6]}"
-    seller.create(title="Cheap", price="2.00", condition="acceptable", category=category)
+    seller.create(title="Cheap", price="2.00", condition="acceptable", category="Drama")
     seller.create(title="Mid", price="10.00", condition="good", author="Ursula K. Le Guin")
-    seller.create(title="Dear", price="50.00", condition="new", category=category)
+    seller.create(title="Dear", price="50.00", condition="new", category="drama")
     mine = {"seller_id": seller.id}
-    assert titles(listing(client, **mine, category=category)) == ["Dear", "Cheap"]
+    assert titles(listing(client, **mine, category="DRAMA")) == ["Dear", "Cheap"]
     assert titles(listing(client, **mine, author="le guin")) == ["Mid"]
     assert titles(listing(client, **mine, condition="new")) == ["Dear"]
     assert titles(listing(client, **mine, min_price="10", max_price="50.00")) == ["Dear", "Mid"]
@@ -109,6 +109,7 @@ def test_every_filter_narrows_the_listing(client: FlaskClient, seller: Seller) -
         ({"min_price": "9", "max_price": "3"}, "max_price"),
         ({"include_sold_out": "maybe"}, "include_sold_out"),
         ({"category": "c" * 61}, "category"),
+        ({"category": "Horror"}, "category"),
         ({"q": "q" * 2000}, "q"),
     ],
 )
@@ -123,13 +124,23 @@ def test_unknown_query_parameters_are_ignored(client: FlaskClient) -> None:
     assert client.get("/api/books?colour=blue&debug=1").status_code == 200
 
 
-def test_categories_count_the_books_for_sale(client: FlaskClient, seller: Seller) -> None:
-    category = f"Poetry {uuid.uuid4().hex[:6]}"
-    seller.create(category=category)
-    seller.create(category=category)
-    seller.create(category=category, stock=0)
-    items = client.get("/api/categories").get_json()["items"]
-    assert {"name": category, "count": 2} in items
+def test_categories_are_the_fixed_list_each_counting_the_books_for_sale(
+    client: FlaskClient, seller: Seller
+) -> None:
+    def counts() -> dict[str, int]:
+        items = client.get("/api/categories").get_json()["items"]
+        assert [item["name"] for item in items] == list(CATEGORIES)  # every one, zeros included
+        return {item["name"]: item["count"] for item in items}
+
+    before = counts()
+    assert seller.create(category="poetry")["category"] == "Poetry"  # the list's spelling
+    seller.create(category="Poetry")
+    seller.create(category="Poetry", stock=0)
+    after = counts()
+    assert after["Poetry"] == before["Poetry"] + 2
+    assert {k: v for k, v in after.items() if k != "Poetry"} == {
+        k: v for k, v in before.items() if k != "Poetry"
+    }
 
 
 @pytest.fixture

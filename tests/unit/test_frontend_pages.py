@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -10,6 +11,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
+from shared.contract.catalogue import CATEGORIES, CONDITIONS, LANGUAGES
 from tests.support.fake_gateway import Store, attach
 from web_frontend import create_app
 from web_frontend.config import from_env
@@ -610,8 +612,32 @@ def test_production_refuses_to_start_with_the_development_secret() -> None:
     assert app.secret_key == "s3cret"
 
 
-def test_the_sell_form_suggests_the_categories_already_in_the_catalogue(
-    seller: FlaskClient, book_id: str
+def test_the_sell_form_offers_exactly_the_apis_categories_and_languages(
+    seller: FlaskClient,
 ) -> None:
     page = seller.get("/sell").text
-    assert 'list="known-categories"' in page and '<option value="Fiction">' in page
+    offered = [html.unescape(v) for v in re.findall(r'<option (?:selected )?value="([^"]*)"', page)]
+    assert [c for c in offered if c in CATEGORIES] == list(CATEGORIES)
+    assert {"en", "fr", ""} <= set(offered) and set(offered) <= (
+        set(CATEGORIES) | set(LANGUAGES) | set(CONDITIONS) | {""}
+    )
+
+
+def test_a_book_page_names_its_language(seller: FlaskClient, store: Store) -> None:
+    book_id = list_book(seller, language="fr", category="Classics")
+    assert "<dd>French</dd>" in seller.get(f"/books/{book_id}").text
+
+
+def test_the_password_the_api_allows_is_allowed_by_the_sign_in_form(
+    app: Flask, store: Store
+) -> None:
+    client = app.test_client()
+    long_password = "p" * 1024
+    post(
+        client,
+        "/register",
+        {"name": "Long", "email": "long@example.com", "password": long_password},
+    )
+    post(client, "/logout", {})
+    answer = post(client, "/login", {"email": "long@example.com", "password": long_password})
+    assert answer.status_code == 303, answer.text

@@ -260,3 +260,11 @@ def test_a_rejection_reason_names_the_books_and_the_counts() -> None:
     }
     event = new_event("stock.rejected", data, producer="catalog_service")
     assert _rejection(order, event) == "insufficient stock: “Emma”: 2 requested, 1 available"
+
+
+def test_the_saga_moves_orders_through_exactly_the_contracts_statuses() -> None:
+    from order_service.saga import STATUSES, TRANSITIONS
+    from shared.contract.orders import ORDER_STATUSES
+
+    assert set(STATUSES) == set(ORDER_STATUSES)
+    assert all(set(targets) <= set(ORDER_STATUSES) for targets in TRANSITIONS.values())

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from web_frontend.auth import current_user, login_required
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.forms import BookForm, StockForm, apply_field_errors
-from web_frontend.views.catalogue import categories
 
 bp = Blueprint("selling", __name__)
 
@@ -142,8 +141,8 @@ def _refused(form: BookForm, exc: GatewayError, book: Any) -> Any:
 
 
 def _form_page(form: BookForm, book: Any, status: int) -> Any:
-    """The sell / edit form; existing categories are offered as suggestions."""
-    return render_template("sell.html", form=form, book=book, categories=categories()), status
+    """The sell / edit form (categories and languages are the API's fixed lists)."""
+    return render_template("sell.html", form=form, book=book), status
 
 
 def _page() -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from shared.contract.catalogue import CATEGORIES
 from shared.web.errors import ApiError, ValidationError, register_error_handlers
 from shared.web.requests import init_request_ids
 from tests.support.fake_gateway.store import (
@@ -122,11 +123,9 @@ def books() -> Any:
 
 @bp.get("/api/categories")
 def categories() -> Any:
-    names = sorted({b["category"] for b in _store().books.values() if b["stock"] > 0})
-    counts = [
-        {"name": n, "count": sum(b["category"] == n for b in _store().books.values())}
-        for n in names
-    ]
+    """Every category of the fixed list, counting the books in stock, as the catalogue does."""
+    books = [b for b in _store().books.values() if b["stock"] > 0]
+    counts = [{"name": n, "count": sum(b["category"] == n for b in books)} for n in CATEGORIES]
     return jsonify(items=counts)
 
 
