@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.config import flag
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,5 +63,5 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         trusted_proxies=tuple(
             n.strip() for n in env.get("GATEWAY_TRUSTED_PROXIES", "").split(",") if n.strip()
         ),
-        follow_revocations=env.get("GATEWAY_FOLLOW_REVOCATIONS", "true").lower() == "true",
+        follow_revocations=flag(env, "GATEWAY_FOLLOW_REVOCATIONS", True),
     )

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.config import flag
+
 ROOT = Path(__file__).resolve().parent.parent
 MAX_ACCESS_TOKEN_TTL = 900  # the issue caps access tokens at 15 minutes, whatever the env says
 
@@ -56,5 +58,5 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         throttle_email_limit=int(env.get("LOGIN_THROTTLE_EMAIL_LIMIT", "100")),
         registration_limit_per_client=int(env.get("REGISTRATION_LIMIT_PER_CLIENT", "20")),
         argon2_max_concurrent=int(env.get("ARGON2_MAX_CONCURRENT", "2")),
-        trust_forwarded_for=env.get("TRUST_FORWARDED_FOR", "true").lower() == "true",
+        trust_forwarded_for=flag(env, "TRUST_FORWARDED_FOR", True),
     )

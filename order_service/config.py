@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.config import flag
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,7 +46,7 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         log_level=env.get("LOG_LEVEL", "INFO"),
         worker_health_port=int(env.get("WORKER_HEALTH_PORT", "8203")),
         auth_url=env.get("AUTH_URL", "http://127.0.0.1:8101"),
-        follow_revocations=env.get("FOLLOW_REVOCATIONS", "true").lower() == "true",
+        follow_revocations=flag(env, "FOLLOW_REVOCATIONS", True),
         shipping_delay_seconds=float(env.get("SHIPPING_DELAY_SECONDS", "10")),
         delivery_delay_seconds=float(env.get("DELIVERY_DELAY_SECONDS", "10")),
         timer_poll_seconds=float(env.get("ORDER_TIMER_POLL_SECONDS", "0.25")),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from shared.config import flag
+
 DEV_SECRET = "dev-only-change-me"
 
 
@@ -28,9 +30,9 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         secret_key=_secret(env),
         log_level=env.get("LOG_LEVEL", "INFO"),
         development=env.get("BOOKSTORE_ENV", "development") == "development",
-        secure_cookies=env.get("SECURE_COOKIES", "false") == "true",
+        secure_cookies=flag(env, "SECURE_COOKIES", False),
         # Behind the nginx edge, X-Forwarded-Proto tells us the page was served over HTTPS.
-        behind_proxy=env.get("BEHIND_PROXY", "false") == "true",
+        behind_proxy=flag(env, "BEHIND_PROXY", False),
         gateway_timeout=float(env.get("FRONTEND_GATEWAY_TIMEOUT", "10")),
         per_page=int(env.get("FRONTEND_PER_PAGE", "12")),
         timeline_poll_ms=int(env.get("FRONTEND_TIMELINE_POLL_MS", "1500")),
