@@ -73,11 +73,11 @@ def register_user(
             raise EmailTaken(email)
         throttle.record_registration(session, policy=policy, client=client, now=utc_now())
         session.add(user)
-        events.record(session, events.user_registered(user), correlation_id=correlation_id)
-        try:
+        try:  # before the event: recording it would flush the user outside this try
             session.flush()
         except IntegrityError:  # a concurrent registration won the unique index
             raise EmailTaken(email) from None
+        events.record(session, events.user_registered(user), correlation_id=correlation_id)
     return user
 
 
@@ -120,12 +120,12 @@ def log_out(*, sessions: Sessions, jti: str, exp: int, correlation_id: str | Non
             return False
         expires_at = datetime.fromtimestamp(exp, UTC).replace(tzinfo=None)
         session.add(RevokedToken(jti=jti, expires_at=expires_at, revoked_at=utc_now()))
-        revoked = events.token_revoked(jti=jti, exp=exp)
-        events.record(session, revoked, correlation_id=correlation_id)
-        try:
+        try:  # before the event, as in register_user
             session.flush()
         except IntegrityError:  # the same token logged out twice at once
             return False
+        revoked = events.token_revoked(jti=jti, exp=exp)
+        events.record(session, revoked, correlation_id=correlation_id)
     return True
 
 

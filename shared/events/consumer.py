@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pika
@@ -40,6 +39,7 @@ from shared.events.metrics import observe_batch
 from shared.events.retry import Backoff, RetryPolicy
 from shared.events.topology import Topology, declare, service_queues
 from shared.logs import bind_correlation
+from shared.timestamps import now_iso
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +315,7 @@ class Consumer:
             **(delivery.properties.headers or {}),
             "x-error": error[:1000],
             "x-dead-reason": reason,
-            "x-dead-at": datetime.now(UTC).isoformat(),
+            "x-dead-at": now_iso(),
             "x-original-queue": self.queue,
         }
         if attempts is not None:
