@@ -132,7 +132,7 @@ class BookFields(EventData):
     isbn: str | None
     """ISBN-10 or ISBN-13 without separators, or null."""
     category: str
-    """Free-text category ("" when none)."""
+    """One of the catalogue's fixed categories (shared/contract/catalogue.py)."""
     condition: Text
     """new, like_new, very_good, good or acceptable."""
     price: Money
@@ -146,7 +146,7 @@ class BookFields(EventData):
     description: str | None = None
     """Free-text description (optional)."""
     language: str | None = None
-    """Language of the book (optional)."""
+    """ISO 639-1 code of the book's language ("en"), or null (optional)."""
     published_year: int | None = None
     """Year of publication (optional)."""
     cover_url: str | None = None
