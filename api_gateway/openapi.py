@@ -8,9 +8,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from api_gateway.openapi_schemas import CONDITIONS, SCHEMAS, Schema, ref
+from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, Schema, ref
+from shared.contract import catalogue, paging
 
-SORTS = ["relevance", "newest", "price_asc", "price_desc"]
+SORTS = list(catalogue.SORTS)
 
 ERROR_TEXT = {
     400: "Malformed JSON or wrong content type",
@@ -40,10 +41,9 @@ def _query(name: str, schema: Schema) -> Schema:
     return {"name": name, "in": "query", "required": False, "schema": schema}
 
 
-MAX_PAGE = 100_000
 PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": paging.PAGE_MAX}),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": paging.PER_PAGE_MAX}),
 ]
 
 
@@ -55,8 +55,8 @@ def _filter(schema: Schema) -> Schema:
 MONEY_FILTER = {"type": "string", "pattern": r"^\s*[0-9]{1,9}(\.[0-9]{1,2})?\s*$"}
 BOOK_FILTERS = [
     _query("q", {"type": "string", "maxLength": 500}),
-    _query("category", {"type": "string", "maxLength": 60}),
-    _query("author", {"type": "string", "maxLength": 200}),
+    _query("category", _filter(BOOK_WRITABLE["category"])),
+    _query("author", {"type": "string", "maxLength": catalogue.AUTHOR_MAX}),
     _query("condition", _filter({"type": "string", "enum": CONDITIONS})),
     _query("min_price", _filter(MONEY_FILTER)),
     _query("max_price", _filter({**MONEY_FILTER, "description": "not below min_price"})),
