@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 from catalog_service import service
 from catalog_service.browse import parse_browse, parse_page
 from catalog_service.covers import FORMATS, MAX_BYTES, BadImage, CoverStore, reencode
-from catalog_service.present import book_json
+from catalog_service.presenters import book_json
 from catalog_service.validation import WRITABLE, clean_book
 from shared.web.caching import fresh_or_304
 from shared.web.errors import ApiError, ValidationError, error_response

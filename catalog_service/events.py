@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog_service.models import Book, outbox
-from catalog_service.present import cover_url
+from catalog_service.presenters import cover_url
 from shared.events import Recorder
 from shared.events.catalogue import BookCreated, BookDeleted, BookUpdated
 
