@@ -22,8 +22,8 @@ import requests
 from sqlalchemy import create_engine, func, select, update
 
 from bench import catalog_browse, event_pipeline, gateway_overhead, saga_latency
+from catalog_service import events as catalog_events
 from catalog_service.db import Database
-from catalog_service.events import book_data, publish
 from catalog_service.models import Book, outbox
 from catalog_service.service import seller_names
 from order_service.models import Book as ReadBook
@@ -196,7 +196,7 @@ def orders_per_second(
 
 def _write_burst(
     catalog: Database, book_ids: list[str]
-) -> tuple[list[Envelope], dict[str, int], str]:
+) -> tuple[list[Envelope[Any]], dict[str, int], str]:
     """Bump each book's version and write its `book.updated`, all in one transaction."""
     correlation = f"bench-burst-{uuid.uuid4()}"
     with catalog.session() as session, session.begin():
@@ -208,10 +208,9 @@ def _write_burst(
         books = list(session.scalars(select(Book).where(Book.id.in_(book_ids))))
         names = seller_names(session, {b.seller_id for b in books})
         events = [
-            publish(
+            catalog_events.record(
                 session,
-                "book.updated",
-                book_data(b, names.get(b.seller_id, "")),
+                catalog_events.book_updated(b, names.get(b.seller_id, "")),
                 correlation_id=correlation,
             )
             for b in books

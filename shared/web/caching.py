@@ -21,4 +21,5 @@ def fresh_or_304(payload: Any) -> Response:
     response = jsonify(payload)
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=12).hexdigest())
     response.headers["Cache-Control"] = PUBLIC_READ
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: 304 without a body when it matches
+    return response
