@@ -12,7 +12,7 @@ from catalog_service.covers import FORMATS, MAX_BYTES, BadImage, CoverStore, ree
 from catalog_service.presenters import book_json
 from catalog_service.validation import WRITABLE, clean_book
 from shared.web.caching import fresh_or_304
-from shared.web.errors import ApiError, ValidationError, error_response
+from shared.web.errors import ApiError, ValidationError
 from shared.web.requests import json_body
 from shared.web.tokens import current_user, login_required
 
@@ -40,16 +40,6 @@ def _page_json(result: service.ListingPage) -> dict[str, Any]:
         "per_page": result.page.per_page,
         "total": result.total,
     }
-
-
-@bp.errorhandler(service.NotFound)
-def _not_found(exc: service.NotFound) -> Response:
-    return error_response(404, "No such book.")
-
-
-@bp.errorhandler(service.NotOwner)
-def _not_owner(exc: service.NotOwner) -> Response:
-    return error_response(403, "Only the seller of this book may change it.")
 
 
 @bp.get("/books")

@@ -14,6 +14,7 @@ from catalog_service import events
 from catalog_service.browse import BrowseQuery, Page, browse_statements
 from catalog_service.covers import Cover, CoverStore
 from catalog_service.models import Book, Seller
+from shared import domain
 from shared.contract.catalogue import CATEGORIES
 from shared.db import utcnow
 from shared.web.tokens import User
@@ -21,12 +22,20 @@ from shared.web.tokens import User
 Sessions = sessionmaker[Session]
 
 
-class NotFound(Exception):
+class NotFound(domain.NotFound):
     """No such book, or it was deleted."""
 
+    def __init__(self, book_id: str) -> None:
+        super().__init__("No such book.")
+        self.book_id = book_id
 
-class NotOwner(Exception):
+
+class NotOwner(domain.NotAllowed):
     """The book belongs to another seller."""
+
+    def __init__(self, book_id: str) -> None:
+        super().__init__("Only the seller of this book may change it.")
+        self.book_id = book_id
 
 
 @dataclass(frozen=True)

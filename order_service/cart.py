@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from order_service.models import Book, CartItem, CartNotice
 from shared.db import utcnow
-from shared.web.errors import ApiError
+from shared.domain import Conflict, NotFound
 
 MAX_CART_LINES = 50
 
@@ -84,14 +84,14 @@ def set_cart_item(
     with sessions() as session, session.begin():
         book = session.get(Book, book_id)
         if book is None or book.deleted:
-            raise ApiError(404, "No such book.")
+            raise NotFound("No such book.")
         if book.seller_id == user_id:
-            raise ApiError(409, "You cannot buy your own listing.")
+            raise Conflict("You cannot buy your own listing.")
         item = session.get(CartItem, (user_id, book_id), with_for_update=True)
         if item is None:
             count = session.scalar(select(func.count()).where(CartItem.user_id == user_id))
             if (count or 0) >= MAX_CART_LINES:
-                raise ApiError(409, f"A cart holds at most {MAX_CART_LINES} different books.")
+                raise Conflict(f"A cart holds at most {MAX_CART_LINES} different books.")
             item = CartItem(user_id=user_id, book_id=book_id, added_at=utcnow())
             session.add(item)
         item.quantity, item.unit_price = quantity, book.price

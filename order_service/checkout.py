@@ -28,7 +28,7 @@ from order_service.models import (
 from order_service.payments import Authorization, PaymentDeclined, PaymentProvider
 from order_service.validation import Checkout, Line
 from shared.db import utcnow
-from shared.web.errors import ApiError, ValidationError
+from shared.domain import Conflict, Declined, Invalid, NotFound
 
 CURRENCY = "USD"
 
@@ -108,7 +108,7 @@ def _authorize(provider: PaymentProvider, draft: Draft) -> Authorization:
             reference=draft.order_id,
         )
     except PaymentDeclined as exc:
-        raise ApiError(402, str(exc) or "The card was declined.") from None
+        raise Declined(str(exc) or "The card was declined.") from None
 
 
 def _replay(
@@ -119,8 +119,7 @@ def _replay(
         if found is None:
             return None
         if found.request_hash != fingerprint:
-            raise ApiError(
-                422,
+            raise Invalid(
                 "This Idempotency-Key was used with a different request.",
                 fields={"Idempotency-Key": "already used with a different body"},
             )
@@ -134,7 +133,7 @@ def _priced_items(session: Session, buyer_id: str, checkout: Checkout) -> list[O
             select(CartItem).where(CartItem.user_id == buyer_id).order_by(CartItem.added_at)
         ).all()
         if not cart:
-            raise ValidationError({"from_cart": "the cart is empty"})
+            raise Invalid("The request is not valid.", fields={"from_cart": "the cart is empty"})
         lines = tuple(Line(item.book_id, item.quantity) for item in cart)
     books = {
         b.book_id: b
@@ -157,14 +156,14 @@ def _check(books: dict[str, Book], lines: tuple[Line, ...], buyer_id: str) -> No
     """404 unknown or deleted, then 409 own listing or known to be out of stock."""
     for line in lines:  # 404 before 409, whatever the order of the lines
         if line.book_id not in books or books[line.book_id].deleted:
-            raise ApiError(404, f"No such book: {line.book_id}.")
+            raise NotFound(f"No such book: {line.book_id}.")
     for line in lines:
         book = books[line.book_id]
         if book.seller_id == buyer_id:
-            raise ApiError(409, f"You cannot buy your own listing “{book.title}”.")
+            raise Conflict(f"You cannot buy your own listing “{book.title}”.")
         if book.stock < line.quantity:
             left = f"only {book.stock} left" if book.stock > 0 else "it is sold out"
-            raise ApiError(409, f"Not enough stock of “{book.title}”: {left}.")
+            raise Conflict(f"Not enough stock of “{book.title}”: {left}.")
 
 
 def _save(sessions: sessionmaker[Session], draft: Draft, auth: Authorization) -> Order:

@@ -11,7 +11,7 @@ from order_service import events
 from order_service.models import Order, OrderItem
 from order_service.payments import PaymentProvider, release_payment
 from order_service.saga import transition
-from shared.web.errors import ApiError
+from shared.domain import Conflict, NotFound
 
 STOCK_HELD = ("reserved", "paid")
 
@@ -38,10 +38,10 @@ def cancel_order(
     with sessions() as session, session.begin():
         order = session.get(Order, order_id, with_for_update=True)
         if order is None or order.buyer_id != buyer_id:
-            raise ApiError(404, "No such order.")
+            raise NotFound("No such order.")
         was = order.status
         if not transition(order, "cancelled", reason="cancelled by the buyer", cause="buyer"):
-            raise ApiError(409, f"The order is {order.status}: it can no longer be cancelled.")
+            raise Conflict(f"The order is {order.status}: it can no longer be cancelled.")
         order.payment_status = release_payment(
             provider,
             authorization_id=order.authorization_id,
@@ -60,7 +60,7 @@ def get_order(*, sessions: sessionmaker[Session], buyer_id: str, order_id: str) 
     with sessions() as session:
         order = session.get(Order, order_id)
         if order is None or order.buyer_id != buyer_id:
-            raise ApiError(404, "No such order.")
+            raise NotFound("No such order.")
         return order
 
 

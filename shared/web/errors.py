@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
+from shared.domain import DomainError
+
 log = logging.getLogger(__name__)
 
 CODES = {
@@ -73,6 +75,10 @@ def register_error_handlers(app: Flask) -> None:
         response = error_response(exc.status, exc.message, code=exc.code, fields=exc.fields)
         response.headers.update(exc.headers)
         return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return error_response(exc.status, exc.message, fields=exc.fields)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
