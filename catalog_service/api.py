@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from catalog_service import service
-from catalog_service.browse import parse_browse, parse_page
+from catalog_service.browse import parse_browse
 from catalog_service.covers import FORMATS, MAX_BYTES, BadImage, CoverStore, reencode
 from catalog_service.presenters import book_json
 from catalog_service.validation import WRITABLE, clean_book
 from shared.web.caching import fresh_or_304
 from shared.web.errors import ApiError, ValidationError
+from shared.web.paging import page_json, paging_args
 from shared.web.requests import json_body
 from shared.web.tokens import current_user, login_required
 
@@ -34,12 +35,8 @@ def _covers() -> CoverStore:
 
 
 def _page_json(result: service.ListingPage) -> dict[str, Any]:
-    return {
-        "items": [book_json(x.book, x.seller_name) for x in result.items],
-        "page": result.page.page,
-        "per_page": result.page.per_page,
-        "total": result.total,
-    }
+    books = (book_json(x.book, x.seller_name) for x in result.items)
+    return page_json(books, result.page, result.total)
 
 
 @bp.get("/books")
@@ -144,6 +141,6 @@ def list_categories() -> Response:
 @bp.get("/me/books")
 @login_required
 def my_books() -> Response:
-    page = parse_page(request.args)
+    page = paging_args(request.args)
     result = service.seller_books(sessions=_sessions(), user=current_user(), page=page)
     return jsonify(_page_json(result))

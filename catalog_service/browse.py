@@ -19,9 +19,9 @@ from sqlalchemy.dialects.mysql import match
 from catalog_service.models import Book
 from catalog_service.validation import CONDITIONS, isbn_forms, normalize_isbn, parse_money
 from shared.contract import catalogue as contract
-from shared.contract.paging import PAGE_MAX as MAX_PAGE
-from shared.contract.paging import PER_PAGE_MAX as MAX_PER_PAGE
 from shared.web.errors import ValidationError
+from shared.web.paging import Paging as Page
+from shared.web.paging import paging_args
 
 SORTS = tuple(contract.SORTS)
 MAX_QUERY = 500
@@ -32,16 +32,6 @@ _LITTLE_WORDS = frozenset(
     "then there these they this to was were will with".split()
 )
 TRUE_WORDS, FALSE_WORDS = {"true", "1", "yes"}, {"false", "0", "no", ""}
-
-
-@dataclass(frozen=True)
-class Page:
-    page: int = 1
-    per_page: int = 20
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
 
 
 @dataclass(frozen=True)
@@ -56,28 +46,6 @@ class BrowseQuery:
     seller_id: str | None = None
     sort: str = "newest"
     include_sold_out: bool = False
-
-
-def _positive(args: Mapping[str, str], name: str, default: int, high: int, errors: dict) -> int:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= high:
-        errors[name] = f"must be a whole number from 1 to {high}"
-        return default
-    return int(raw)
-
-
-def parse_page(args: Mapping[str, str]) -> Page:
-    """`page` and `per_page` of any list endpoint (422 when bad)."""
-    errors: dict[str, str] = {}
-    page = Page(
-        _positive(args, "page", 1, MAX_PAGE, errors),
-        _positive(args, "per_page", 20, MAX_PER_PAGE, errors),
-    )
-    if errors:
-        raise ValidationError(errors)
-    return page
 
 
 def _money_arg(args: Mapping[str, str], name: str, errors: dict) -> Decimal | None:
@@ -131,7 +99,7 @@ def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
     """The filters, sort and paging of `GET /api/books`; unknown parameters are ignored."""
     errors: dict[str, str] = {}
     try:
-        page = parse_page(args)
+        page = paging_args(args)
     except ValidationError as exc:
         errors.update(exc.fields or {})
         page = Page()

@@ -9,12 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from order_service import cart, checkout, service
 from order_service.payments import PaymentProvider
-from order_service.presenters import cart_json, order_json, page_json, sale_json
+from order_service.presenters import cart_json, order_json, sale_json
 from order_service.validation import UUID_RE, parse_checkout, parse_quantity
-from shared.contract.paging import PAGE_MAX as MAX_PAGE
-from shared.contract.paging import PER_PAGE_DEFAULT
-from shared.contract.paging import PER_PAGE_MAX as MAX_PER_PAGE
 from shared.web.errors import ApiError, ValidationError
+from shared.web.paging import page_json, paging_args
 from shared.web.requests import json_body
 from shared.web.tokens import current_user, login_required
 
@@ -35,21 +33,6 @@ def _book_id(book_id: str) -> str:
     if not UUID_RE.match(book_id):
         raise ApiError(404, "No such book.")
     return book_id.lower()
-
-
-def _paging() -> tuple[int, int]:
-    try:
-        page, per_page = (
-            int(request.args.get("page", 1)),
-            int(request.args.get("per_page", PER_PAGE_DEFAULT)),
-        )
-    except ValueError:
-        raise ValidationError({"page": "page and per_page must be integers"}) from None
-    if not 1 <= page <= MAX_PAGE:
-        raise ValidationError({"page": f"must be a whole number from 1 to {MAX_PAGE}"})
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationError({"per_page": f"must be a whole number from 1 to {MAX_PER_PAGE}"})
-    return page, per_page
 
 
 @bp.get("/cart")
@@ -106,11 +89,11 @@ def place_order() -> tuple[Response, int]:
 @bp.get("/orders")
 @login_required
 def list_orders() -> Response:
-    page, per_page = _paging()
+    paging = paging_args(request.args)
     found = service.list_orders(
-        sessions=_sessions(), buyer_id=current_user().id, page=page, per_page=per_page
+        sessions=_sessions(), buyer_id=current_user().id, page=paging.page, per_page=paging.per_page
     )
-    return jsonify(page_json(found, order_json))
+    return jsonify(page_json(map(order_json, found.items), paging, found.total))
 
 
 @bp.get("/orders/<order_id>")
@@ -132,8 +115,11 @@ def cancel_order(order_id: str) -> Response:
 @bp.get("/me/sales")
 @login_required
 def my_sales() -> Response:
-    page, per_page = _paging()
+    paging = paging_args(request.args)
     found = service.list_sales(
-        sessions=_sessions(), seller_id=current_user().id, page=page, per_page=per_page
+        sessions=_sessions(),
+        seller_id=current_user().id,
+        page=paging.page,
+        per_page=paging.per_page,
     )
-    return jsonify(page_json(found, sale_json))
+    return jsonify(page_json(map(sale_json, found.items), paging, found.total))

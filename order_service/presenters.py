@@ -8,7 +8,7 @@ from typing import Any
 from order_service.cart import CartView
 from order_service.events import money
 from order_service.models import Order
-from order_service.service import Page, Sale
+from order_service.service import Sale
 from shared.timestamps import iso_or_none
 
 
@@ -90,13 +90,4 @@ def sale_json(sale: Sale) -> dict[str, Any]:
         "subtotal": money(item.unit_price * item.quantity),
         "status": sale.status,
         "ordered_at": iso(sale.order_created_at),  # type: ignore[arg-type]
-    }
-
-
-def page_json(page: Page, present: Any) -> dict[str, Any]:
-    return {
-        "items": [present(x) for x in page.items],
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
     }
