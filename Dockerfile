@@ -4,17 +4,16 @@
 # (swarm/build-images.sh builds all five). The services differ only in the package they copy:
 # each image runs `boot.sh api` (default), `boot.sh worker` (services with a worker) or
 # `boot.sh migrate` (a one-shot migration job, with MIGRATE_ON_START=false on the services).
-# Build from the repository root: the image needs shared/ and the lock file.
+# Build from the repository root: the image needs shared/ and the runtime lock.
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-COPY requirements.in requirements.lock /tmp/
-# The runtime section of requirements.in, at exactly the versions of the lock CI tested;
-# test tools (pytest, playwright...) stay out of the image.
-RUN sed -n '/^# Runtime/,/^# Tests/p' /tmp/requirements.in | grep -v '^#' > /tmp/runtime.in \
- && python -m venv /opt/venv \
- && /opt/venv/bin/pip install -c /tmp/requirements.lock -r /tmp/runtime.in
+COPY requirements/runtime.txt /tmp/
+# The runtime lock only (pip-compile, with hashes), at exactly the versions CI tested; test
+# tools (pytest, playwright...) are in requirements/dev.txt and stay out of the image.
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/runtime.txt
 
 FROM ${PYTHON_IMAGE} AS runtime
 ARG SERVICE

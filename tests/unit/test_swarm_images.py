@@ -55,7 +55,9 @@ def test_the_image_is_built_in_stages_from_a_pinned_slim_python() -> None:
 
 def test_the_image_installs_the_locked_dependency_set() -> None:
     runs = " ".join(a for op, a in instructions() if op == "RUN")
-    assert "-c /tmp/requirements.lock" in runs
+    assert "--require-hashes" in runs and "-r /tmp/runtime.txt" in runs
+    copies = " ".join(a for op, a in instructions() if op == "COPY")
+    assert "requirements/runtime.txt" in copies and "dev.txt" not in copies
 
 
 def test_the_image_runs_as_a_non_root_user_with_a_health_check() -> None:

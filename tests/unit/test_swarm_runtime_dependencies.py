@@ -1,4 +1,4 @@
-"""The images install only the runtime section of requirements.in (at the lock's versions): every
+"""The images install only requirements/runtime.txt (compiled from runtime.in): every
 third-party module the service code imports must come from that set, or a container would fail
 at start with an ImportError that no local test run (with the full venv) would ever show."""
 
@@ -24,11 +24,10 @@ PACKAGES = (
 
 
 def runtime_requirements() -> list[Requirement]:
-    """The lines between `# Runtime` and `# Tests` of requirements.in (what the Dockerfiles use)."""
-    lines = (ROOT / "requirements.in").read_text().splitlines()
-    start = lines.index("# Runtime") + 1
-    end = next(i for i, line in enumerate(lines) if line.startswith("# Tests"))
-    return [Requirement(line) for line in lines[start:end] if line.strip()]
+    """The requirements of requirements/runtime.in (what the image's lock is compiled from)."""
+    lines = (ROOT / "requirements/runtime.in").read_text().splitlines()
+    wanted = [line.split("#", 1)[0].strip() for line in lines]
+    return [Requirement(line) for line in wanted if line]
 
 
 def closure(roots: list[Requirement]) -> set[str]:
@@ -75,4 +74,4 @@ def test_every_module_the_services_import_is_in_the_runtime_dependency_set() -> 
         for module, where in third_party_imports().items()
         if not {canonicalize_name(d) for d in providers.get(module, [])} & installed
     }
-    assert not missing, f"imported by the services but not in requirements.in # Runtime: {missing}"
+    assert not missing, f"imported by the services but not in requirements/runtime.in: {missing}"
