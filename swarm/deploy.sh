@@ -29,11 +29,12 @@ config_version() {  # file -> the first 12 hex digits of its sha256
   sha256sum "$1" | cut -c1-12
 }
 export EDGE_TEMPLATE_CONFIG_VERSION RABBITMQ_CONF_CONFIG_VERSION RABBITMQ_DEFINITIONS_CONFIG_VERSION \
-  RABBITMQ_PERMISSIONS_CONFIG_VERSION RABBITMQ_ENTRYPOINT_CONFIG_VERSION
+  RABBITMQ_PERMISSIONS_CONFIG_VERSION RABBITMQ_CLUSTER_CONFIG_VERSION RABBITMQ_ENTRYPOINT_CONFIG_VERSION
 EDGE_TEMPLATE_CONFIG_VERSION=$(config_version swarm/edge/default.conf.template)
 RABBITMQ_CONF_CONFIG_VERSION=$(config_version rabbitmq/rabbitmq.conf)
 RABBITMQ_DEFINITIONS_CONFIG_VERSION=$(config_version rabbitmq/definitions.json)
 RABBITMQ_PERMISSIONS_CONFIG_VERSION=$(config_version rabbitmq/permissions.json)
+RABBITMQ_CLUSTER_CONFIG_VERSION=$(config_version rabbitmq/cluster.conf)
 RABBITMQ_ENTRYPOINT_CONFIG_VERSION=$(config_version rabbitmq/docker-entrypoint-bookstore.sh)
 # Prometheus's and Grafana's files change together (dashboards, rules, provisioning): one version
 # for the whole monitoring/ directory.
@@ -58,6 +59,15 @@ done
 : "${BOOKSTORE_REGISTRY:?set BOOKSTORE_REGISTRY in $env_file (without it Swarm pulls docker.io/bookstore/*)}"
 : "${BOOKSTORE_VERSION:?set BOOKSTORE_VERSION in $env_file}"
 : "${BOOKSTORE_DATA_NODE:?set BOOKSTORE_DATA_NODE in $env_file: the hostname of the node holding the data}"
-echo "deploy: $STACK, images $BOOKSTORE_REGISTRY/*:$BOOKSTORE_VERSION, data on $BOOKSTORE_DATA_NODE"
+# The three RabbitMQ nodes: one host each (BOOKSTORE_BROKER_NODES=host1,host2,host3), or all on
+# the data node when unset (a one-node swarm: a cluster still, without the host redundancy).
+IFS=, read -r -a broker_nodes <<< "${BOOKSTORE_BROKER_NODES:-$BOOKSTORE_DATA_NODE,$BOOKSTORE_DATA_NODE,$BOOKSTORE_DATA_NODE}"
+if [ "${#broker_nodes[@]}" -ne 3 ]; then
+  echo "deploy: BOOKSTORE_BROKER_NODES must name three hosts (host1,host2,host3)" >&2
+  exit 64
+fi
+export BOOKSTORE_BROKER_NODE_1=${broker_nodes[0]} BOOKSTORE_BROKER_NODE_2=${broker_nodes[1]} \
+  BOOKSTORE_BROKER_NODE_3=${broker_nodes[2]}
+echo "deploy: $STACK, images $BOOKSTORE_REGISTRY/*:$BOOKSTORE_VERSION, data on $BOOKSTORE_DATA_NODE, brokers on ${broker_nodes[*]}"
 docker stack config "${compose_files[@]}" >/dev/null  # fail early on a broken file
 docker stack deploy --detach=false --with-registry-auth "${compose_files[@]}" "$STACK"

@@ -69,7 +69,7 @@ def test_deploy_versions_each_config_object_by_its_own_file_only(tmp_path: Path)
     for part in ("swarm", "rabbitmq", "monitoring"):
         shutil.copytree(ROOT / part, copy / part)
     before = config_versions(copy)
-    assert len(before) == 6 and len(set(before.values())) == 6
+    assert len(before) == 7 and len(set(before.values())) == 7
     with (copy / "swarm/edge/default.conf.template").open("a") as template:
         template.write("# an edit of the edge only\n")
     after = config_versions(copy)

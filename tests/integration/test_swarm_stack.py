@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,14 @@ import pytest
 
 from tests.support.swarm import ROOT, STACK, render, run_stack_config
 
-STATEFUL = {"auth-db", "catalog-db", "order-db", "rabbitmq", "prometheus"}
+BROKERS = ("rabbitmq-1", "rabbitmq-2", "rabbitmq-3")
+STATEFUL = {"auth-db", "catalog-db", "order-db", *BROKERS, "prometheus"}
 SERVICES = ("auth", "catalog", "order")
 OURS = {"frontend", "gateway", *(f"{s}-{r}" for s in SERVICES for r in ("api", "worker"))}
 SECRET_NAME = re.compile(r"(^|_)(PASSWORD|SECRET|COOKIE|PRIVATE_KEY|TOKEN|CREDENTIALS?)(_|$)")
 # Who reads each service's secrets inside its container: our images' user, MariaDB's, or root
 # (nginx's master and the broker's entrypoint read them before dropping privileges).
-SECRET_OWNERS = {"edge": "0", "rabbitmq": "0", "auth-db": "999", "catalog-db": "999"}
+SECRET_OWNERS = {"edge": "0", "auth-db": "999", "catalog-db": "999"} | dict.fromkeys(BROKERS, "0")
 SECRET_OWNERS |= {"order-db": "999", "grafana": "472"} | dict.fromkeys(OURS, "10001")
 
 
@@ -74,10 +76,12 @@ def test_stateless_services_update_start_first_and_roll_back_on_failure(
         assert update["order"] == ("stop-first" if name == "edge" else "start-first"), name
 
 
-def test_stateful_services_stop_first_keep_a_volume_and_are_pinned_to_the_data_node(
+def test_stateful_services_stop_first_keep_a_volume_and_are_pinned_to_a_node(
     services: dict[str, Any],
 ) -> None:
-    data_dirs = {"rabbitmq": "/var/lib/rabbitmq", "prometheus": "/prometheus"}
+    data_dirs = {"prometheus": "/prometheus"} | dict.fromkeys(BROKERS, "/var/lib/rabbitmq")
+    hosts = {f"rabbitmq-{n}": f"broker-{n}" for n in (1, 2, 3)}
+    volumes = set()
     for name in STATEFUL:
         service = services[name]
         assert service["deploy"]["update_config"]["order"] == "stop-first", name
@@ -85,8 +89,41 @@ def test_stateful_services_stop_first_keep_a_volume_and_are_pinned_to_the_data_n
         targets = {v["target"]: v for v in service["volumes"]}
         volume = targets[data_dirs.get(name, "/var/lib/mysql")]
         assert volume["type"] == "volume" and volume["source"], name
+        volumes.add(volume["source"])
         # By identity: a label could be put on a second node, and the data would fork there.
-        assert service["deploy"]["placement"]["constraints"] == ["node.hostname == data-1"], name
+        host = hosts.get(name, "data-1")
+        assert service["deploy"]["placement"]["constraints"] == [f"node.hostname == {host}"], name
+    assert len(volumes) == len(STATEFUL)  # no two stateful services share a volume
+
+
+def test_rabbitmq_is_a_three_node_cluster_that_every_process_knows_whole(
+    stack: dict[str, Any], services: dict[str, Any]
+) -> None:
+    nodes = {services[name]["hostname"] for name in BROKERS}
+    assert nodes == set(BROKERS)  # the hostname is the node name: rabbit@rabbitmq-N
+    for name in BROKERS:
+        targets = {c["target"]: c["source"] for c in services[name]["configs"]}
+        cluster = stack["configs"][targets["/etc/rabbitmq/conf.d/20-cluster.conf"]]
+        listed = re.findall(
+            r"^cluster_formation\.classic_config\.nodes\.\d+ = rabbit@(\S+)$",
+            Path(cluster["file"]).read_text(),
+            re.M,
+        )
+        assert sorted(listed) == sorted(BROKERS), name
+    for name in OURS - {"frontend"}:
+        urls = services[name]["environment"]["RABBITMQ_URL"].split(",")
+        assert sorted(urlsplit(url).hostname for url in urls) == sorted(BROKERS), name
+
+
+def test_the_queues_that_hold_events_are_quorum_queues_replicated_by_the_cluster() -> None:
+    """Work and dead-letter queues hold the events: quorum, on all three nodes. The retry delay
+    queues and the unrouted keeper stay classic (durable, on one node's disk; README.md)."""
+    definitions = json.loads((ROOT / "rabbitmq/definitions.json").read_text())
+    holding = [q for q in definitions["queues"] if q["name"].endswith((".events", ".dead"))]
+    assert len(holding) == 4
+    assert all(q["arguments"]["x-queue-type"] == "quorum" for q in holding)
+    cluster = (ROOT / "rabbitmq/cluster.conf").read_text()
+    assert "quorum_queue.continuous_membership_reconciliation.target_group_size = 3" in cluster
 
 
 def test_the_catalogue_follows_its_local_covers_to_the_data_node(services: dict[str, Any]) -> None:
@@ -101,6 +138,7 @@ def test_the_stack_refuses_to_render_without_registry_version_or_data_node() -> 
         "BOOKSTORE_VERSION": "1.4.2",
         "BOOKSTORE_DATA_NODE": "data-1",
         "COVERS_PLACEMENT": "node.hostname == data-1",
+        **{f"BOOKSTORE_BROKER_NODE_{n}": f"broker-{n}" for n in (1, 2, 3)},
     }
     for missing in complete:
         env = {k: v for k, v in complete.items() if k != missing}
@@ -156,9 +194,9 @@ def test_images_are_pinned_and_ours_carry_the_registry_and_the_release_version(
 
 
 def test_third_party_images_are_current_release_lines(services: dict[str, Any]) -> None:
-    versions = {name: services[name]["image"].split(":")[1] for name in ("edge", "rabbitmq")}
+    versions = {name: services[name]["image"].split(":")[1] for name in ("edge", "rabbitmq-1")}
     assert re.match(r"1\.(2[89]|[3-9]\d)\.\d+-alpine$", versions["edge"])  # nginx stable
-    assert versions["rabbitmq"].startswith("4.")
+    assert versions["rabbitmq-1"].startswith("4.")
     for name in ("auth-db", "catalog-db", "order-db"):
         assert re.match(r"mariadb:(11\.4|11\.8)\.\d+$", services[name]["image"]), name  # LTS
 
@@ -189,8 +227,9 @@ def test_each_service_reaches_the_broker_as_its_own_user(services: dict[str, Any
         **{f"{s}-{r}": s for s in SERVICES for r in ("api", "worker")},
     }
     assert "RABBITMQ_URL" not in services["frontend"]["environment"]
-    seeded = services["rabbitmq"]["environment"]["BOOKSTORE_RABBITMQ_USERS"].split()
-    assert {pair.split("=")[0] for pair in seeded} == set(users.values())
+    for broker in BROKERS:
+        seeded = services[broker]["environment"]["BOOKSTORE_RABBITMQ_USERS"].split()
+        assert {pair.split("=")[0] for pair in seeded} == set(users.values()), broker
 
 
 def test_secrets_are_external_and_created_by_the_secrets_script(stack: dict[str, Any]) -> None:
@@ -244,8 +283,8 @@ def test_the_edge_publishes_https_and_http_on_host_ports_from_the_template(
 def test_rabbitmq_has_a_fixed_hostname_its_definitions_and_its_users_from_secrets(
     stack: dict[str, Any], services: dict[str, Any]
 ) -> None:
-    rabbit = services["rabbitmq"]
-    assert rabbit["hostname"] == "rabbitmq"
+    rabbit = services["rabbitmq-1"]
+    assert rabbit["hostname"] == "rabbitmq-1"
     targets = {c["target"]: c["source"] for c in rabbit["configs"]}
     for target in ("definitions.json", "permissions.json"):
         config = stack["configs"][targets[f"/etc/rabbitmq/{target}"]]
@@ -264,6 +303,7 @@ def test_each_config_object_is_versioned_by_a_variable_of_its_own() -> None:
         "RABBITMQ_CONF_CONFIG_VERSION": "c2",
         "RABBITMQ_DEFINITIONS_CONFIG_VERSION": "d3",
         "RABBITMQ_PERMISSIONS_CONFIG_VERSION": "p4",
+        "RABBITMQ_CLUSTER_CONFIG_VERSION": "k7",
         "RABBITMQ_ENTRYPOINT_CONFIG_VERSION": "s5",
         "MONITORING_CONFIG_VERSION": "m6",
     }
@@ -274,6 +314,7 @@ def test_each_config_object_is_versioned_by_a_variable_of_its_own() -> None:
         "rabbitmq_conf": "c2",
         "rabbitmq_definitions": "d3",
         "rabbitmq_permissions": "p4",
+        "rabbitmq_cluster": "k7",
         "rabbitmq_entrypoint": "s5",
         **{
             key: "m6"

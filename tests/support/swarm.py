@@ -26,6 +26,10 @@ DEPLOY_ENV = {
     "BOOKSTORE_VERSION": "1.4.2",
     "BOOKSTORE_DATA_NODE": "data-1",
     "COVERS_PLACEMENT": "node.hostname == data-1",
+    # deploy.sh derives these from BOOKSTORE_BROKER_NODES (three hosts).
+    "BOOKSTORE_BROKER_NODE_1": "broker-1",
+    "BOOKSTORE_BROKER_NODE_2": "broker-2",
+    "BOOKSTORE_BROKER_NODE_3": "broker-3",
 }
 
 

@@ -142,7 +142,7 @@ def test_the_memory_watermark_is_absolute_and_below_the_containers_limit() -> No
     watermark = conf["vm_memory_high_watermark.absolute"]
     assert watermark.endswith("MiB")
     stack = yaml.safe_load((ROOT / "swarm/stack.yml").read_text())
-    limit = stack["services"]["rabbitmq"]["deploy"]["resources"]["limits"]["memory"]
+    limit = stack["x-rabbitmq"]["deploy"]["resources"]["limits"]["memory"]
     assert limit.endswith("G")
     # Room above the watermark: the node's own processes and quorum-queue WAL buffers.
     assert int(watermark[:-3]) <= 0.65 * int(limit[:-1]) * 1024
