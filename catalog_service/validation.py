@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.contract import catalogue as contract
-from shared.contract.isbn import normalize_isbn
+from shared.contract.isbn import isbn_forms, normalize_isbn  # noqa: F401 (re-exported)
 from shared.web.errors import ValidationError
 
 CONDITIONS = tuple(contract.CONDITIONS)
