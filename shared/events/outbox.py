@@ -137,7 +137,13 @@ class OutboxRelay:
             unregister()
 
     def wake(self) -> bool:
-        """Publish now rather than at the next poll (any thread); True if this relay publishes."""
+        """Publish now rather than at the next poll (any thread); True if this relay publishes.
+
+        A standby relay ignores it: it waits in GET_LOCK anyway, and waking every standby on
+        every commit would cost a statement and a process wake-up each under load.
+        """
+        if not self.holds_lock:
+            return False
         self._woken = True
         connection = self._connection
         if connection is not None:
@@ -185,10 +191,12 @@ class OutboxRelay:
     ) -> None:
         while not self.stop.is_set():
             self._woken = False
-            if self._hold_lock(lock_conn):
-                if self._relay_once(lock_conn, publisher):
-                    continue  # more may have been committed meanwhile: look again at once
-                self._purge_now_and_then(lock_conn)
+            if not self._hold_lock(lock_conn):  # a standby waited up to idle_wait in GET_LOCK
+                connection.process_data_events(time_limit=0)  # heartbeats; nudges drained
+                continue
+            if self._relay_once(lock_conn, publisher):
+                continue  # more may have been committed meanwhile: look again at once
+            self._purge_now_and_then(lock_conn)
             self._wait(connection)
 
     def _wait(self, connection: pika.BlockingConnection) -> None:
@@ -208,8 +216,7 @@ class OutboxRelay:
         standby relay waits in GET_LOCK itself: it takes over the moment the lock is freed.
         """
         if not self.holds_lock:
-            wait = 0 if self._woken else self.idle_wait
-            self.holds_lock = bool(lock_conn.execute(LOCK, {"wait": wait}).scalar())
+            self.holds_lock = bool(lock_conn.execute(LOCK, {"wait": self.idle_wait}).scalar())
         return self.holds_lock
 
     def _relay_once(self, lock_conn: Connection, publisher: ConfirmingPublisher) -> int:
