@@ -318,3 +318,19 @@ class OrderDelivered(EventData):
     PRODUCER: ClassVar[str] = "order_service"
     order_id: Id
     """The order."""
+
+
+# --- notification_service ----------------------------------------------------------------------
+
+
+class WantMatched(EventData):
+    """A listing matches a user's want, for the first time (once per want and book, ever)."""
+
+    TYPE: ClassVar[str] = "want.matched"
+    PRODUCER: ClassVar[str] = "notification_service"
+    want_id: Id
+    """The want."""
+    user_id: Id
+    """Who wants it."""
+    book_id: BookId
+    """The matching listing."""
