@@ -31,6 +31,8 @@ class Book(Base):
         Index("ix_books_category", "category"),
         Index("ix_books_isbn", "isbn"),
         Index("ix_books_price", "price"),
+        Index("ix_books_title", "title"),  # exact and prefix titles: "It", suggestions
+        Index("ix_books_author", "author"),  # author suggestions
         Index("ft_books_title", "title", mysql_prefix="FULLTEXT", mariadb_prefix="FULLTEXT"),
         Index("ft_books_author", "author", mysql_prefix="FULLTEXT", mariadb_prefix="FULLTEXT"),
         Index(
@@ -88,3 +90,15 @@ class Reservation(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(MICROS)
     updated_at: Mapped[datetime] = mapped_column(MICROS)
+
+
+class Purchase(Base):
+    """One book of one paid order (from order.paid and the order's reservation): what
+    "bought together" recommendations count. Removed again if the order's stock is released."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (Index("ix_purchases_book", "book_id", "order_id"),)
+
+    order_id: Mapped[str] = mapped_column(exact(64), primary_key=True)
+    book_id: Mapped[str] = mapped_column(exact(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(MICROS)
