@@ -29,6 +29,8 @@ def create_app(config: Config | None = None) -> Flask:
         ),
         policy=throttle_policy(config),
         trust_forwarded_for=config.trust_forwarded_for,
+        refresh_ttl=config.refresh_token_ttl,
+        frontend_url=config.frontend_url,
     )
     init_service_api(
         app,
@@ -53,4 +55,6 @@ def throttle_policy(config: Config) -> ThrottlePolicy:
         client_limit=config.throttle_client_limit,
         email_limit=config.throttle_email_limit,
         registration_limit=config.registration_limit_per_client,
+        reset_email_limit=config.password_reset_limit_per_email,
+        reset_client_limit=config.password_reset_limit_per_client,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from sqlalchemy.orm import Session, sessionmaker
 
-from auth_service import service, validation
+from auth_service import refresh, resets, service, validation
 from auth_service.models import User
 from auth_service.passwords import Passwords
 from auth_service.throttle import ThrottlePolicy
@@ -32,6 +32,8 @@ class AuthContext:
     issuer: TokenIssuer
     policy: ThrottlePolicy
     trust_forwarded_for: bool
+    refresh_ttl: int = service.DEFAULT_REFRESH_TTL
+    frontend_url: str = "http://127.0.0.1:8000"
 
 
 def _ctx() -> AuthContext:
@@ -82,17 +84,96 @@ def login() -> Response:
             email=creds.email,
             password=creds.password,
             client=_client_address(),
+            refresh_ttl=ctx.refresh_ttl,
         )
     except service.Throttled as exc:
-        raise _throttled("Too many failed logins; try again later.", exc) from None
+        wait = _in_words(exc.retry_after)
+        raise _throttled(f"Too many failed sign-ins; try again in {wait}.", exc) from None
     except service.InvalidCredentials:
         raise ApiError(401, "Wrong email or password.") from None
     return jsonify(
         access_token=result.token.token,
+        refresh_token=result.refresh_token,
         token_type="Bearer",
         expires_in=result.token.expires_in,
         user=user_json(result.user),
     )
+
+
+@bp.post("/refresh")
+def refresh_tokens() -> Response:
+    """A new pair for a live refresh token (rotation; a reused one revokes its family)."""
+    token = validation.refresh_token(json_body({"refresh_token"}))
+    ctx = _ctx()
+    try:
+        pair = refresh.rotate(
+            sessions=ctx.sessions,
+            issuer=ctx.issuer,
+            ttl=ctx.refresh_ttl,
+            token=token,
+            correlation_id=g.get("request_id"),
+        )
+    except refresh.InvalidRefreshToken:
+        raise ApiError(401, "The refresh token is invalid, spent, expired or revoked.") from None
+    return jsonify(
+        access_token=pair.access.token,
+        refresh_token=pair.refresh_token,
+        token_type="Bearer",
+        expires_in=pair.access.expires_in,
+    )
+
+
+@bp.post("/password-reset")
+def password_reset() -> tuple[str, int]:
+    """202 whether or not the e-mail has an account; if it has, the link is e-mailed."""
+    email = validation.reset_request(json_body({"email"}))
+    ctx = _ctx()
+    try:
+        resets.request_reset(
+            sessions=ctx.sessions,
+            policy=ctx.policy,
+            email=email,
+            client=_client_address(),
+            link_base=ctx.frontend_url,
+            correlation_id=g.get("request_id"),
+        )
+    except service.Throttled as exc:
+        wait = _in_words(exc.retry_after)
+        raise _throttled(f"Too many reset requests; try again in {wait}.", exc) from None
+    return "", 202
+
+
+@bp.post("/password-reset/confirm")
+def password_reset_confirm() -> tuple[str, int]:
+    """Set a new password with a reset token; every token of the account is revoked."""
+    body = json_body({"token", "password"})
+    token = validation.reset_token(body)
+    ctx = _ctx()
+    user = resets.account_for(sessions=ctx.sessions, token=token)
+    if user is None:
+        raise ApiError(400, _BAD_RESET)
+    password = validation.new_password(body, user.email)
+    try:
+        resets.confirm_reset(
+            sessions=ctx.sessions,
+            token=token,
+            password_hash=ctx.passwords.hash(password),
+            correlation_id=g.get("request_id"),
+        )
+    except resets.InvalidResetToken:
+        raise ApiError(400, _BAD_RESET) from None
+    return "", 204
+
+
+_BAD_RESET = "This reset link is invalid, already used or expired; ask for a new one."
+
+
+def _in_words(seconds: int) -> str:
+    """A wait as a person reads it: "40 seconds", "1 minute", "14 minutes"."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @bp.post("/logout")

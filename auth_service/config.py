@@ -33,6 +33,10 @@ class Config:
     argon2_max_concurrent: int = 2  # hashes at once per process: 64 MiB each in production
     # auth_service is reachable only through the gateway, which overwrites X-Forwarded-For.
     trust_forwarded_for: bool = True
+    refresh_token_ttl: int = 14 * 24 * 3600  # slides: each refresh starts it again
+    password_reset_limit_per_email: int = 3  # reset e-mails per address per hour
+    password_reset_limit_per_client: int = 20  # reset requests per client address per hour
+    frontend_url: str = "http://127.0.0.1:8000"  # where reset links in e-mails point
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -59,4 +63,8 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         registration_limit_per_client=int(env.get("REGISTRATION_LIMIT_PER_CLIENT", "20")),
         argon2_max_concurrent=int(env.get("ARGON2_MAX_CONCURRENT", "2")),
         trust_forwarded_for=flag(env, "TRUST_FORWARDED_FOR", True),
+        refresh_token_ttl=int(env.get("REFRESH_TOKEN_TTL_SECONDS", str(14 * 24 * 3600))),
+        password_reset_limit_per_email=int(env.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3")),
+        password_reset_limit_per_client=int(env.get("PASSWORD_RESET_LIMIT_PER_CLIENT", "20")),
+        frontend_url=env.get("FRONTEND_URL", "http://127.0.0.1:8000"),
     )

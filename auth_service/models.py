@@ -1,4 +1,4 @@
-"""auth_service tables: users, revoked access tokens, failed login attempts."""
+"""auth_service tables: users, access and refresh tokens, revocations, throttles, resets."""
 
 from __future__ import annotations
 
@@ -72,3 +72,58 @@ class Registration(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     client: Mapped[str] = mapped_column(exact(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+
+
+class IssuedAccessToken(Base):
+    """An access token minted here, kept until it expires so that a password reset (or a reused
+    refresh token) can revoke every token of a user, or of one sign-in, by its jti."""
+
+    __tablename__ = "issued_access_tokens"
+
+    jti: Mapped[str] = mapped_column(exact(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(exact(36), index=True)
+    family_id: Mapped[str] = mapped_column(exact(36), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+
+
+class RefreshToken(Base):
+    """A refresh token, stored as the SHA-256 of its value. One sign-in is one family: each
+    refresh spends a token and adds the next; a spent one presented again revokes the family."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(exact(64), primary_key=True)
+    family_id: Mapped[str] = mapped_column(exact(36), index=True)
+    user_id: Mapped[str] = mapped_column(exact(36), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+    spent_at: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
+
+
+class PasswordReset(Base):
+    """A password-reset token (its SHA-256), single use, valid for an hour."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(exact(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(exact(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
+
+
+class ResetRequest(Base):
+    """A password-reset request, counted per e-mail and per client address (whether or not the
+    e-mail has an account, so the throttle tells nothing about accounts)."""
+
+    __tablename__ = "reset_requests"
+    __table_args__ = (
+        Index("ix_reset_requests_email", "email", "requested_at"),
+        Index("ix_reset_requests_client", "client", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(exact(254))
+    client: Mapped[str] = mapped_column(exact(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(), index=True)

@@ -10,11 +10,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from auth_service import events, throttle
-from auth_service.models import RevokedToken, User
+from auth_service import events, refresh, throttle
+from auth_service.models import (
+    IssuedAccessToken,
+    PasswordReset,
+    RefreshToken,
+    ResetRequest,
+    RevokedToken,
+    User,
+)
 from auth_service.passwords import Passwords
 from auth_service.throttle import Throttled
 from auth_service.tokens import IssuedToken, TokenIssuer
+
+DEFAULT_REFRESH_TTL = 14 * 24 * 3600
 
 # Verifiers accept a few seconds of clock leeway past `exp`: keep revocations a while longer.
 REVOCATION_GRACE = timedelta(seconds=60)
@@ -33,6 +42,7 @@ class InvalidCredentials(Exception):
 class LoginResult:
     user: User
     token: IssuedToken
+    refresh_token: str = ""
 
 
 def utc_now() -> datetime:
@@ -90,6 +100,7 @@ def log_in(
     email: str,
     password: str,
     client: str,
+    refresh_ttl: int = DEFAULT_REFRESH_TTL,
 ) -> LoginResult:
     """Record the attempt (or refuse it, throttled), check the password, then mint a token.
 
@@ -109,15 +120,30 @@ def log_in(
         throttle.login_succeeded(session, email=email, client=client)
         if new_hash is not None:  # parameters changed since this hash was made: upgrade it
             session.get_one(User, user.id).password_hash = new_hash
-    token = issuer.issue(user_id=user.id, email=user.email, name=user.name)
-    return LoginResult(user=user, token=token)
+        pair = refresh.issue_pair(  # a new family: this sign-in
+            session,
+            issuer=issuer,
+            user=user,
+            family_id=refresh.new_family(),
+            ttl=refresh_ttl,
+            now=utc_now(),
+        )
+    return LoginResult(user=user, token=pair.access, refresh_token=pair.refresh_token)
 
 
 def log_out(*, sessions: Sessions, jti: str, exp: int, correlation_id: str | None = None) -> bool:
-    """Revoke a token until it expires and publish auth.token_revoked; False if already was."""
+    """Revoke a token until it expires and publish auth.token_revoked, with its sign-in's
+    refresh tokens and other access tokens (its family); False if it already was."""
     with sessions() as session, session.begin():
         if session.get(RevokedToken, jti) is not None:
             return False
+        family = refresh.family_of(session, jti)
+        if family is not None:
+            refresh.revoke_family(
+                session, family_id=family, now=utc_now(), correlation_id=correlation_id
+            )
+            if session.get(RevokedToken, jti) is not None:  # revoked with its family just now
+                return True
         expires_at = datetime.fromtimestamp(exp, UTC).replace(tzinfo=None)
         session.add(RevokedToken(jti=jti, expires_at=expires_at, revoked_at=utc_now()))
         try:  # before the event, as in register_user
@@ -161,4 +187,13 @@ def purge_expired(*, sessions: Sessions, policy: throttle.ThrottlePolicy) -> int
         expired = RevokedToken.expires_at <= now - REVOCATION_GRACE
         result = session.execute(delete(RevokedToken).where(expired))
         purged = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        for statement in (
+            delete(IssuedAccessToken).where(IssuedAccessToken.expires_at <= now),
+            delete(RefreshToken).where(RefreshToken.expires_at <= now),
+            delete(PasswordReset).where(PasswordReset.expires_at <= now),
+            delete(ResetRequest).where(
+                ResetRequest.requested_at <= now - timedelta(seconds=throttle.RESET_WINDOW)
+            ),
+        ):
+            purged += int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
         return purged + throttle.purge(session, policy=policy, now=now)

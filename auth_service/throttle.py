@@ -21,9 +21,10 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from auth_service.models import LoginFailure, Registration, ThrottleGuard
+from auth_service.models import LoginFailure, Registration, ResetRequest, ThrottleGuard
 
 REGISTRATION_WINDOW = 3600  # docs/api.md: accounts per client address per hour
+RESET_WINDOW = 3600  # password-reset requests per e-mail and per client address per hour
 
 
 class Throttled(Exception):
@@ -39,6 +40,8 @@ class ThrottlePolicy:
     client_limit: int = 50  # one client, whatever the e-mails
     email_limit: int = 100  # every client together on one e-mail (see the module docstring)
     registration_limit: int = 20  # accounts created per client address per hour
+    reset_email_limit: int = 3  # password-reset e-mails per address per hour
+    reset_client_limit: int = 20  # password-reset requests per client address per hour
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,23 @@ def record_registration(
     if wait is not None:
         raise Throttled(wait)
     session.add(Registration(client=client, created_at=now))
+
+
+def record_reset_request(
+    session: Session, *, policy: ThrottlePolicy, email: str, client: str, now: datetime
+) -> None:
+    """Count one password-reset request (whether or not the e-mail has an account) or raise."""
+    _lock(session, [f"reset-email:{email}", f"reset-client:{client}"], now)
+    since = now - timedelta(seconds=RESET_WINDOW)
+    at = ResetRequest.requested_at
+    waits = [
+        _wait(session, at, ResetRequest.email == email, policy.reset_email_limit, since),
+        _wait(session, at, ResetRequest.client == client, policy.reset_client_limit, since),
+    ]
+    found = [wait for wait in waits if wait is not None]
+    if found:
+        raise Throttled(max(found))
+    session.add(ResetRequest(email=email, client=client, requested_at=now))
 
 
 def purge(session: Session, *, policy: ThrottlePolicy, now: datetime) -> int:

@@ -17,6 +17,8 @@ from shared.contract.accounts import (
 )
 from shared.web.errors import ValidationError
 
+TOKEN_MAX = 200  # refresh and reset tokens are 43 characters
+
 _EMAIL, _NAME = re.compile(EMAIL_PATTERN), re.compile(NAME_PATTERN)
 
 
@@ -105,3 +107,40 @@ def _name(value: object, errors: dict[str, str]) -> str:
     elif not _NAME.fullmatch(name):
         errors["name"] = "must not contain control characters"
     return name
+
+
+def refresh_token(payload: dict[str, Any]) -> str:
+    """The refresh token presented: a non-empty string of sane length (401 if unknown)."""
+    return _token(payload.get("refresh_token"), "refresh_token")
+
+
+def reset_request(payload: dict[str, Any]) -> str:
+    """The e-mail a password reset is asked for, normalized."""
+    errors: dict[str, str] = {}
+    email = _email(payload.get("email"), errors)
+    if errors:
+        raise ValidationError(errors)
+    return email
+
+
+def reset_token(payload: dict[str, Any]) -> str:
+    return _token(payload.get("token"), "token")
+
+
+def new_password(payload: dict[str, Any], email: str) -> str:
+    """The new password of a reset, as strong as a registration's."""
+    errors: dict[str, str] = {}
+    password = _password(payload.get("password"), errors)
+    if "password" not in errors:
+        _strong_password(password, email, errors)
+    if errors:
+        raise ValidationError(errors)
+    return password
+
+
+def _token(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError({name: "is required and must be a non-empty string"})
+    if len(value) > TOKEN_MAX or not value.isascii() or not value.isprintable():
+        raise ValidationError({name: f"must be at most {TOKEN_MAX} printable ASCII characters"})
+    return value

@@ -113,6 +113,26 @@ class TokenRevoked(EventData):
     """The token's `exp` claim, in epoch seconds as JWT has it: the denylist forgets it after."""
 
 
+class PasswordResetRequested(EventData):
+    """Someone asked to reset an existing account's password: notification_service e-mails the
+    link. The token is a secret: consumers never log it (nor the link)."""
+
+    TYPE: ClassVar[str] = "auth.password_reset_requested"
+    PRODUCER: ClassVar[str] = "auth_service"
+    user_id: Id
+    """The account's id."""
+    email: Text
+    """Where the link goes (the account's e-mail, lower-cased)."""
+    name: Text
+    """The account holder's display name, for the greeting."""
+    token: Text
+    """The single-use reset token (only its hash is stored by auth_service)."""
+    link: Text
+    """The frontend path that uses it: `/reset-password?token=…`."""
+    expires_at: Timestamp
+    """When the token stops working (one hour after the request)."""
+
+
 # --- catalog_service ----------------------------------------------------------------------------
 
 
@@ -318,6 +338,86 @@ class OrderDelivered(EventData):
     PRODUCER: ClassVar[str] = "order_service"
     order_id: Id
     """The order."""
+
+
+# --- order_service: seller fulfilment and reviews ------------------------------------------------
+
+
+class ShipmentMoved(EventData):
+    """Fields common to a shipment leaving and reaching its buyer."""
+
+    order_id: Id
+    """The order the shipment belongs to."""
+    shipment_id: Id
+    """The shipment (one per seller of a paid order)."""
+    seller_id: Id
+    """The seller who sends it."""
+    buyer_id: Id
+    """The buyer's user id."""
+    carrier: Text
+    """Carrier name."""
+    tracking_number: Text
+    """Carrier's tracking number."""
+
+
+class ShipmentShipped(ShipmentMoved):
+    """A seller (or the simulated carrier for an auto-shipping seller) sent their part."""
+
+    TYPE: ClassVar[str] = "shipment.shipped"
+    PRODUCER: ClassVar[str] = "order_service"
+
+
+class ShipmentDelivered(ShipmentMoved):
+    """A shipment reached its buyer (the carrier said so, or the buyer confirmed receipt)."""
+
+    TYPE: ClassVar[str] = "shipment.delivered"
+    PRODUCER: ClassVar[str] = "order_service"
+
+
+class ShipmentCancelled(EventData):
+    """A shipment will not be sent: its stock goes back and its part of the payment is refunded."""
+
+    TYPE: ClassVar[str] = "shipment.cancelled"
+    PRODUCER: ClassVar[str] = "order_service"
+    order_id: Id
+    """The order the shipment belongs to."""
+    shipment_id: Id
+    """The shipment."""
+    seller_id: Id
+    """Its seller."""
+    buyer_id: Id
+    """The buyer's user id."""
+    reason: str
+    """Why, in words a buyer can read (the seller's reason, or the missed ship-by date)."""
+    items: list[StockLine]
+    """The copies that go back on the shelf, one line per book."""
+    refund_amount: Money
+    """What the buyer gets back for this shipment."""
+
+
+class ReviewPosted(EventData):
+    """A buyer rated the seller of a delivered shipment (once per shipment)."""
+
+    TYPE: ClassVar[str] = "review.posted"
+    PRODUCER: ClassVar[str] = "order_service"
+    review_id: Id
+    """The review."""
+    order_id: Id
+    """The order."""
+    shipment_id: Id
+    """The delivered shipment it rates."""
+    seller_id: Id
+    """The rated seller."""
+    buyer_id: Id
+    """The buyer who wrote it."""
+    buyer_name: str
+    """The buyer's name as shown with the review."""
+    rating: Annotated[int, Field(strict=True, ge=1, le=5)]
+    """1 to 5 stars."""
+    comment: str | None = None
+    """Optional text, at most 1000 characters."""
+    created_at: Timestamp | None = None
+    """When it was written."""
 
 
 # --- notification_service ----------------------------------------------------------------------
