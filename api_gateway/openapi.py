@@ -142,6 +142,36 @@ def paths() -> dict[str, dict[str, Any]]:
         },
         "/api/auth/logout": {"post": op("Revoke the caller's token", "auth", ok=(204, None))},
         "/api/auth/me": {"get": op("The signed-in user", "auth", ok=(200, "User"))},
+        "/api/auth/refresh": {
+            "post": op(
+                "A new token pair for a refresh token (rotation; a reused one revokes its family)",
+                "auth",
+                protected=False,
+                body="RefreshRequest",
+                ok=(200, "RefreshResponse"),
+                errors=(401,),
+            )
+        },
+        "/api/auth/password-reset": {
+            "post": op(
+                "E-mail a password-reset link (202 whether or not the account exists)",
+                "auth",
+                protected=False,
+                body="PasswordResetRequest",
+                ok=(202, None),
+                errors=(429,),
+            )
+        },
+        "/api/auth/password-reset/confirm": {
+            "post": op(
+                "Set a new password with a reset token; every token of the account is revoked",
+                "auth",
+                protected=False,
+                body="PasswordResetConfirm",
+                ok=(204, None),
+                errors=(400, 401),
+            )
+        },
         "/api/books": {
             "get": op(
                 "Browse or search books in stock",

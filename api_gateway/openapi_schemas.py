@@ -87,6 +87,8 @@ MONEY_IN: Schema = {
     ]
 }
 USD: Schema = {"type": "string", "enum": ["USD"]}
+# A refresh or reset token as auth_service takes it: printable ASCII, not only spaces, <= 200.
+TOKEN_IN: Schema = {"type": "string", "maxLength": 200, "pattern": r"^[ -~]*[!-~][ -~]*$"}
 TEXT = lambda lo, hi: {"type": "string", "minLength": lo, "maxLength": hi}  # noqa: E731
 
 
@@ -186,10 +188,27 @@ SCHEMAS: dict[str, Schema] = {
     "LoginResponse": obj(
         {
             "access_token": {"type": "string"},
+            "refresh_token": {"type": "string"},
             "token_type": {"type": "string", "enum": ["Bearer"]},
             "expires_in": {"type": "integer", "minimum": 1, "maximum": 900},
             "user": ref("User"),
         }
+    ),
+    "RefreshRequest": obj({"refresh_token": TOKEN_IN}, closed=True),
+    "RefreshResponse": obj(
+        {
+            "access_token": {"type": "string"},
+            "refresh_token": {"type": "string"},
+            "token_type": {"type": "string", "enum": ["Bearer"]},
+            "expires_in": {"type": "integer", "minimum": 1, "maximum": 900},
+        }
+    ),
+    "PasswordResetRequest": obj(
+        {"email": {"type": "string", "maxLength": EMAIL_MAX, "pattern": trimmed(EMAIL_PATTERN)}},
+        closed=True,
+    ),
+    "PasswordResetConfirm": obj(
+        {"token": TOKEN_IN, "password": TEXT(PASSWORD_MIN, PASSWORD_MAX)}, closed=True
     ),
     "Book": obj(
         {
