@@ -1,0 +1,3 @@
+from notification_service import create_app
+
+app = create_app()
