@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
-from catalog_service import service
+from catalog_service import recommend, service, suggest
 from catalog_service.browse import parse_browse
 from catalog_service.covers import FORMATS, MAX_BYTES, BadImage, CoverStore, reencode
 from catalog_service.presenters import book_json
@@ -15,7 +15,7 @@ from shared.web.caching import fresh_or_304
 from shared.web.errors import ApiError, ValidationError
 from shared.web.paging import page_json, paging_args
 from shared.web.requests import json_body
-from shared.web.tokens import current_user, login_required
+from shared.web.tokens import current_user, login_required, optional_user
 
 bp = Blueprint("catalog", __name__, url_prefix="/api")
 UPLOAD_TYPES = frozenset(FORMATS.values())
@@ -42,7 +42,32 @@ def _page_json(result: service.ListingPage) -> dict[str, Any]:
 @bp.get("/books")
 def list_books() -> Response:
     query = parse_browse(request.args)
-    return fresh_or_304(_page_json(service.browse_books(sessions=_readers(), query=query)))
+    result = service.browse_books(sessions=_readers(), query=query)
+    body = _page_json(result)
+    if query.q:
+        body["did_you_mean"] = result.did_you_mean
+    if result.facets is not None:
+        body["facets"] = result.facets
+    return fresh_or_304(body)
+
+
+@bp.get("/books/suggest")
+def suggest_books() -> Response:
+    prefix = suggest.parse_prefix(request.args.get("q"))
+    found = suggest.suggest(sessions=_readers(), prefix=prefix)
+    return fresh_or_304({"items": [vars(s) for s in found]})
+
+
+@bp.get("/books/<book_id>/recommendations")
+def book_recommendations(book_id: str) -> Response:
+    viewer = optional_user()
+    rows = recommend.recommendations(
+        sessions=_readers(), book_id=book_id, viewer_id=viewer.id if viewer else None
+    )
+    body = {name: [book_json(x.book, x.seller_name) for x in row] for name, row in rows.items()}
+    response = fresh_or_304(body)
+    response.vary.add("Authorization")  # a signed-in viewer never sees their own listings
+    return response
 
 
 @bp.post("/books")

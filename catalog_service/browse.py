@@ -31,6 +31,13 @@ _LITTLE_WORDS = frozenset(
     "a an and are as at be but by for from in into is it its of on or so than that the their "
     "then there these they this to was were will with".split()
 )
+# What InnoDB's FULLTEXT never indexes: words under innodb_ft_min_token_size (3, the default)
+# and its default stopword list (INFORMATION_SCHEMA.INNODB_FT_DEFAULT_STOPWORD).
+FT_MIN_WORD = 3
+FT_STOPWORDS = frozenset(
+    "a about an are as at be by com de en for from how i in is it la of on or that the this to "
+    "was what when where who will with und www".split()
+)
 TRUE_WORDS, FALSE_WORDS = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 
@@ -46,6 +53,9 @@ class BrowseQuery:
     seller_id: str | None = None
     sort: str = "newest"
     include_sold_out: bool = False
+    facets: bool = False
+    # Known words standing in for misspelt ones (catalog_service/spelling.py), searched too.
+    corrections: tuple[str, ...] = ()
 
 
 def _money_arg(args: Mapping[str, str], name: str, errors: dict) -> Decimal | None:
@@ -107,6 +117,9 @@ def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
     sold_out = (args.get("include_sold_out") or "").strip().lower()
     if sold_out not in TRUE_WORDS | FALSE_WORDS:
         errors["include_sold_out"] = "must be true or false"
+    facets = (args.get("facets") or "").strip().lower()
+    if facets not in TRUE_WORDS | FALSE_WORDS:
+        errors["facets"] = "must be true or false"
     query = BrowseQuery(
         page=page,
         q=q,
@@ -118,6 +131,7 @@ def parse_browse(args: Mapping[str, str]) -> BrowseQuery:
         seller_id=_id_arg(args, "seller_id", errors),
         sort=_choice(args, "sort", SORTS, errors) or ("relevance" if q else "newest"),
         include_sold_out=sold_out in TRUE_WORDS,
+        facets=facets in TRUE_WORDS,
     )
     low, high = query.min_price, query.max_price
     if low is not None and high is not None and low > high and "max_price" not in errors:
@@ -167,21 +181,57 @@ def search_words(q: str) -> str:
     return " ".join(meaningful or words)
 
 
-def _search(q: str) -> tuple[Any, Any]:
+def _search(q: str, corrections: tuple[str, ...] = ()) -> tuple[Any, Any]:
     """(where clause, relevance score) of a text query; an exact ISBN match ranks first.
 
-    The score weighs a match in the title 3x and in the author 2x over one anywhere.
+    The score weighs a match in the title 3x and in the author 2x over one anywhere. Words the
+    FULLTEXT index cannot see (under 3 letters, InnoDB stopwords: "It", "The Road") are found
+    through the title itself: an exact title first, then titles starting with the query.
     """
-    words, isbn = search_words(q), _isbn_in(q)
-    if not words:  # nothing but punctuation: only an ISBN can still match
-        return (Book.isbn.in_(isbn_forms(isbn)) if isbn else false()), None
-    title, author = Book.title.expression, Book.author.expression
-    anywhere = match(title, author, Book.description.expression, against=words)
-    relevance = match(title, against=words) * 3 + match(author, against=words) * 2 + anywhere
-    if isbn is None:
-        return anywhere, relevance
-    exact = Book.isbn.in_(isbn_forms(isbn))
-    return or_(anywhere, exact), case((exact, 1000.0), else_=0.0) + relevance
+    words, isbn = " ".join([search_words(q), *corrections]).strip(), _isbn_in(q)
+    clauses: list[Any] = []
+    scores: list[Any] = []
+    if words:
+        title, author = Book.title.expression, Book.author.expression
+        anywhere = match(title, author, Book.description.expression, against=words)
+        clauses.append(anywhere)
+        scores.append(match(title, against=words) * 3 + match(author, against=words) * 2 + anywhere)
+    phrase = title_phrase(q)
+    if phrase and has_unindexed_words(q):
+        exact, starts = Book.title == phrase, Book.title.like(f"{_escape_like(phrase)}%", "\\")
+        clauses.append(or_(exact, starts))
+        scores.append(case((exact, 100.0), (starts, 10.0), else_=0.0))
+    if isbn is not None:
+        exact_isbn = Book.isbn.in_(isbn_forms(isbn))
+        clauses.append(exact_isbn)
+        scores.append(case((exact_isbn, 1000.0), else_=0.0))
+    if not clauses:  # nothing but punctuation
+        return false(), None
+    score = scores[0] if len(scores) == 1 else sum(scores[1:], scores[0])
+    return (clauses[0] if len(clauses) == 1 else or_(*clauses)), score
+
+
+def title_phrase(q: str) -> str:
+    """The query as a title would spell it: its words, single-spaced (punctuation kept inside)."""
+    return " ".join(q.split()).strip(" .,;:!?\"'")[:200]
+
+
+def has_unindexed_words(q: str) -> bool:
+    """Whether `q` holds a word InnoDB's FULLTEXT index never stores (too short, a stopword)."""
+    return any(
+        len(w) < FT_MIN_WORD or w.lower() in FT_STOPWORDS for w in _NON_WORD.sub(" ", q).split()
+    )
+
+
+def search_where(query: BrowseQuery) -> tuple[list[Any], Any]:
+    """(conditions, relevance score or None) of a browse query: shared by the page, its count
+    and its facets, so the three always describe the same books."""
+    where = _conditions(query)
+    score: Any = None
+    if query.q:
+        condition, score = _search(query.q, query.corrections)
+        where.append(condition)
+    return where, score
 
 
 def browse_statements(query: BrowseQuery) -> tuple[Select[Any], Select[Any]]:
@@ -190,11 +240,7 @@ def browse_statements(query: BrowseQuery) -> tuple[Select[Any], Select[Any]]:
     Only ids are sorted and paged (a "deferred join": the caller loads those rows), so the sort
     never drags descriptions along; newest-first walks ix_books_listing without sorting at all.
     """
-    where = _conditions(query)
-    score: Any = None
-    if query.q:
-        condition, score = _search(query.q)
-        where.append(condition)
+    where, score = search_where(query)
     newest = [Book.created_at.desc(), Book.id.desc()]
     order = {
         "relevance": ([] if score is None else [score.desc()]) + newest,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from catalog_service.recommend import forget_purchases, record_purchases
 from catalog_service.service import remember_seller
 from catalog_service.stock import mark_sold, release_stock, reserve_stock
 from shared.events import Envelope, Handler
@@ -28,7 +29,7 @@ def record_seller(session: Session, event: Envelope[UserRegistered]) -> None:
 
 HANDLERS: dict[str, list[Handler]] = {
     "order.placed": [reserve_stock],
-    "order.cancelled": [release_stock],
-    "order.paid": [mark_sold],
+    "order.cancelled": [release_stock, forget_purchases],
+    "order.paid": [mark_sold, record_purchases],  # purchases: "bought together" (recommend.py)
     "user.registered": [record_seller],
 }

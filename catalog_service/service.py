@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog_service import events
 from catalog_service.browse import BrowseQuery, Page, browse_statements
 from catalog_service.covers import Cover, CoverStore
+from catalog_service.facets import facet_counts
 from catalog_service.models import Book, Seller
+from catalog_service.spelling import words_of
+from catalog_service.vocabulary import vocabulary
 from shared import domain
 from shared.contract.catalogue import CATEGORIES
 from shared.db import utcnow
@@ -49,6 +52,8 @@ class ListingPage:
     items: list[Listing]
     page: Page
     total: int
+    did_you_mean: str | None = None  # the corrected query, when a misspelling was corrected
+    facets: dict[str, Any] | None = None  # facet counts, when asked for
 
 
 def remember_seller(session: Session, *, user_id: str, name: str, source: str) -> None:
@@ -197,7 +202,12 @@ def get_book(*, sessions: Sessions, book_id: str) -> Listing:
 
 
 def browse_books(*, sessions: Sessions, query: BrowseQuery) -> ListingPage:
-    """A page of books matching the filters (sold-out ones only when asked)."""
+    """A page of books matching the filters (sold-out ones only when asked); a misspelt word
+    is searched with its correction too (spelling.py), and facets are counted when asked."""
+    corrected = vocabulary(sessions).correct(query.q) if query.q else None
+    if corrected:
+        typed = set(words_of(query.q or ""))
+        query = replace(query, corrections=tuple(w for w in words_of(corrected) if w not in typed))
     page_stmt, count_stmt = browse_statements(query)
     with sessions() as session:
         ids = list(session.scalars(page_stmt))
@@ -212,7 +222,9 @@ def browse_books(*, sessions: Sessions, query: BrowseQuery) -> ListingPage:
             .where(Book.id.in_(ids))
         )
         found = {book.id: Listing(book, name or "") for book, name in rows}
-        return ListingPage([found[i] for i in ids if i in found], query.page, total)
+        facets = facet_counts(session, query) if query.facets else None
+        items = [found[i] for i in ids if i in found]
+        return ListingPage(items, query.page, total, corrected, facets)
 
 
 def seller_books(*, sessions: Sessions, user: User, page: Page) -> ListingPage:

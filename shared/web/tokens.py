@@ -93,6 +93,18 @@ def current_user() -> User:
     return cast(User, g.user)
 
 
+def optional_user() -> User | None:
+    """The signed-in user of a public route, or None for a guest. A bad, expired or revoked
+    token (or one whose revocation cannot be checked now) makes a guest, as the gateway
+    treats it on public routes: a public answer never fails for a token's sake."""
+    if bearer_token() is None:
+        return None
+    try:
+        return current_user()
+    except ApiError:
+        return None
+
+
 def _revoked(jti: str) -> bool:
     revocations = current_app.extensions.get("revocations")
     if revocations is None:  # auth_service checks its own table; tools and unit tests
