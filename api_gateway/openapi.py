@@ -8,8 +8,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, Schema, ref
-from shared.contract import catalogue, paging
+from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, SPACE, Schema, ref
+from shared.contract import catalogue, discovery, paging
 
 SORTS = list(catalogue.SORTS)
 
@@ -63,7 +63,21 @@ BOOK_FILTERS = [
     _query("seller_id", _filter({"type": "string", "format": "uuid"})),
     _query("sort", _filter({"type": "string", "enum": SORTS})),
     _query("include_sold_out", {"type": "boolean"}),
+    _query("facets", {"type": "boolean"}),
 ]
+# The typed prefix of GET /api/books/suggest: 2 to 100 characters once stripped.
+_EDGE = r"[^\s\x1c-\x1f\x85]"
+SUGGEST_PREFIX = {
+    "type": "string",
+    "maxLength": discovery.SUGGEST_MAX,
+    "pattern": rf"^{SPACE}*{_EDGE}[\s\S]*{_EDGE}{SPACE}*$",
+}
+SALES_DAYS = {
+    "type": "integer",
+    "minimum": discovery.SALES_DAYS_MIN,
+    "maximum": discovery.SALES_DAYS_MAX,
+    "default": discovery.SALES_DAYS_DEFAULT,
+}
 
 
 def op(
@@ -224,6 +238,26 @@ def paths() -> dict[str, dict[str, Any]]:
                 params=book,
             ),
         },
+        "/api/books/suggest": {
+            "get": op(
+                "Titles and authors for a typed prefix",
+                "catalogue",
+                protected=False,
+                ok=(200, "Suggestions"),
+                errors=(422,),
+                params=[{**_query("q", SUGGEST_PREFIX), "required": True}],
+            )
+        },
+        "/api/books/{book_id}/recommendations": {
+            "get": op(
+                "Bought together, same author and similar books",
+                "catalogue",
+                protected=False,
+                ok=(200, "Recommendations"),
+                errors=(404,),
+                params=book,
+            )
+        },
         "/api/categories": {
             "get": op(
                 "Categories with counts", "catalogue", protected=False, ok=(200, "Categories")
@@ -296,6 +330,27 @@ def paths() -> dict[str, dict[str, Any]]:
                 errors=(422,),
                 params=PAGING,
             )
+        },
+        "/api/me/sales/summary": {
+            "get": op(
+                "The caller's sales figures over the last days",
+                "orders",
+                ok=(200, "SalesSummary"),
+                errors=(422,),
+                params=[_query("days", SALES_DAYS)],
+            )
+        },
+        "/api/me/sales.csv": {
+            "get": {
+                **op("The caller's sales as CSV", "orders", ok=(200, None)),
+                "responses": {
+                    **op("The caller's sales as CSV", "orders", ok=(200, None))["responses"],
+                    "200": {
+                        "description": "One row per item sold, after a header row",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                },
+            }
         },
         "/api/openapi.json": {
             "get": {

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.contract import catalogue, orders, paging
+from shared.contract import catalogue, discovery, orders, paging
 from shared.contract.accounts import (
     EMAIL_MAX,
     EMAIL_PATTERN,
@@ -226,7 +226,58 @@ SCHEMAS: dict[str, Schema] = {
     "BookCreate": obj(BOOK_INPUT, ["title", "author", "condition", "price"], closed=True),
     # Any subset of the writable fields (docs/api.md), the empty one included: a no-op.
     "BookPatch": obj(BOOK_INPUT, [], closed=True),
-    "BookPage": page_of("Book"),
+    "BookPage": obj(
+        {
+            **page_of("Book")["properties"],
+            "did_you_mean": NULLABLE(
+                {"type": "string", "description": "a corrected query (searches with q only)"}
+            ),
+            "facets": ref("Facets"),
+        },
+        ["items", "page", "per_page", "total"],
+    ),
+    "Facets": obj(
+        {
+            "category": {"type": "array", "items": ref("Count")},
+            "condition": {"type": "array", "items": ref("Count")},
+            "price": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "min": MONEY,
+                        "max": NULLABLE({**MONEY, "description": "exclusive; null: no limit"}),
+                        "count": {"type": "integer", "minimum": 0},
+                    }
+                ),
+            },
+        }
+    ),
+    "Count": obj({"name": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}),
+    "Recommendations": obj(
+        {
+            row: {
+                "type": "array",
+                "maxItems": discovery.RECOMMENDATIONS_PER_ROW,
+                "items": ref("Book"),
+            }
+            for row in discovery.RECOMMENDATION_ROWS
+        }
+    ),
+    "Suggestions": obj(
+        {
+            "items": {
+                "type": "array",
+                "maxItems": discovery.SUGGESTIONS_MAX,
+                "items": obj(
+                    {
+                        "text": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["title", "author"]},
+                        "book_id": NULLABLE(UUID),
+                    }
+                ),
+            }
+        }
+    ),
     "Categories": obj(
         {
             "items": {
@@ -382,4 +433,44 @@ SCHEMAS: dict[str, Schema] = {
         ["order_id", "order_status", "book_id", "quantity"],
     ),
     "SalePage": page_of("Sale"),
+    "SalesSummary": obj(
+        {
+            "days": {
+                "type": "integer",
+                "minimum": discovery.SALES_DAYS_MIN,
+                "maximum": discovery.SALES_DAYS_MAX,
+            },
+            "revenue": MONEY,
+            "orders": {"type": "integer", "minimum": 0},
+            "items_sold": {"type": "integer", "minimum": 0},
+            "average_order_value": MONEY,
+            "by_day": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "date": {"type": "string", "format": "date"},
+                        "revenue": MONEY,
+                        "items": {"type": "integer", "minimum": 0},
+                    }
+                ),
+            },
+            "top_books": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "book_id": UUID,
+                        "title": {"type": "string"},
+                        "items": {"type": "integer", "minimum": 0},
+                        "revenue": MONEY,
+                    }
+                ),
+            },
+            "rating": obj(
+                {
+                    "average": NULLABLE({"type": "number", "minimum": 1, "maximum": 5}),
+                    "count": {"type": "integer", "minimum": 0},
+                }
+            ),
+        }
+    ),
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from shared.web.errors import ApiError
 
 AUTH, CATALOG, ORDER = "auth", "catalog", "order"
+NOTIFICATION = "notification"
 PUBLIC, PROTECTED = False, True
 JSON_BODY_MAX = 1024 * 1024
 COVER_BODY_MAX = 5 * 1024 * 1024 + 64 * 1024  # the 5 MB image plus multipart framing
@@ -42,6 +43,7 @@ ROUTES: tuple[Route, ...] = (
     route("/api/auth/password-reset/confirm", "POST", AUTH, PUBLIC),
     route("/api/books", "GET", CATALOG, PUBLIC),
     route("/api/books", "POST", CATALOG, PROTECTED),
+    route("/api/books/suggest", "GET", CATALOG, PUBLIC),
     route("/api/books/{book_id}", "GET", CATALOG, PUBLIC),
     route("/api/books/{book_id}", "PATCH DELETE", CATALOG, PROTECTED),
     route("/api/books/{book_id}/cover", "GET", CATALOG, PUBLIC),
@@ -53,6 +55,7 @@ ROUTES: tuple[Route, ...] = (
         timeout=30.0,
         max_body=COVER_BODY_MAX,
     ),
+    route("/api/books/{book_id}/recommendations", "GET", CATALOG, PUBLIC),
     route("/api/categories", "GET", CATALOG, PUBLIC),
     route("/api/me/books", "GET", CATALOG, PROTECTED),
     route("/api/cart", "GET", ORDER, PROTECTED),
@@ -61,6 +64,18 @@ ROUTES: tuple[Route, ...] = (
     route("/api/orders/{order_id}", "GET", ORDER, PROTECTED),
     route("/api/orders/{order_id}/cancel", "POST", ORDER, PROTECTED),
     route("/api/me/sales", "GET", ORDER, PROTECTED),
+    # notification_service: favourites, wants, the inbox and e-mail preferences
+    route("/api/me/favourites", "GET", NOTIFICATION, PROTECTED),
+    route("/api/me/favourites/{book_id}", "PUT DELETE", NOTIFICATION, PROTECTED),
+    route("/api/me/wants", "GET POST", NOTIFICATION, PROTECTED),
+    route("/api/me/wants/{want_id}", "DELETE", NOTIFICATION, PROTECTED),
+    route("/api/wants/demand", "GET", NOTIFICATION, PUBLIC),
+    route("/api/me/notifications", "GET", NOTIFICATION, PROTECTED),
+    route("/api/me/notifications/unread-count", "GET", NOTIFICATION, PROTECTED),
+    route("/api/me/notifications/read", "POST", NOTIFICATION, PROTECTED),
+    route("/api/me/preferences", "GET PUT", NOTIFICATION, PROTECTED),
+    route("/api/me/sales/summary", "GET", ORDER, PROTECTED),
+    route("/api/me/sales.csv", "GET", ORDER, PROTECTED),
 )
 # Served by the gateway itself rather than forwarded.
 LOCAL_ROUTES: tuple[tuple[str, str], ...] = (("GET", "/api/openapi.json"),)
