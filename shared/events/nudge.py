@@ -91,10 +91,13 @@ def outbox_key(session: Session) -> str | None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.info.pop(PENDING, False):
-        key = outbox_key(session)
-        if key:
+    if not session.info.pop(PENDING, False):
+        return
+    try:  # the transaction is committed: a failed nudge must never look like a failed commit
+        if key := outbox_key(session):
             nudge(key)
+    except Exception:
+        log.warning("could not nudge the outbox relay; it will find the events when it polls")
 
 
 @event.listens_for(Session, "after_soft_rollback")
