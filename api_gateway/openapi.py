@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from api_gateway import openapi_notifications
 from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, SPACE, Schema, ref
 from shared.contract import catalogue, discovery, paging
 
@@ -352,6 +353,7 @@ def paths() -> dict[str, dict[str, Any]]:
                 },
             }
         },
+        **openapi_notifications.paths(op, PAGING),
         "/api/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -389,10 +391,10 @@ def document() -> dict[str, Any]:
             "description": "The public API of BookStore, through the gateway (docs/api.md).",
         },
         "servers": [{"url": "/"}],
-        "tags": [{"name": n} for n in ("auth", "catalogue", "orders", "meta")],
+        "tags": [{"name": n} for n in ("auth", "catalogue", "orders", "notifications", "meta")],
         "paths": paths(),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_notifications.SCHEMAS},
             "responses": _error_responses(),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

@@ -15,6 +15,7 @@ from web_frontend.auth import current_user
 from web_frontend.config import DEV_SECRET, Config, from_env
 from web_frontend.forms import ActionForm
 from web_frontend.views import account, cart, catalogue, errors, orders, selling
+from web_frontend.views import password as password_views
 
 csrf = CSRFProtect()
 
@@ -50,6 +51,7 @@ def create_app(config: Config | None = None) -> Flask:
     presenters.register(app)
     for module in (catalogue, account, selling, cart, orders):
         app.register_blueprint(module.bp)
+    app.register_blueprint(password_views.bp)
     errors.register(app)  # after init_common: pages get HTML errors, not the API's JSON
     app.context_processor(_page_context)
     app.after_request(_headers)

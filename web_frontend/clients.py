@@ -16,10 +16,18 @@ UNAVAILABLE = {502, 503, 504}
 class GatewayError(Exception):
     """The API refused a request; carries its error shape (code, message, fields)."""
 
-    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+        retry_after: int | None = None,
+    ):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.fields = fields or {}
+        self.retry_after = retry_after  # seconds, from a 429's Retry-After
 
 
 class GatewayUnavailable(GatewayError):
@@ -92,7 +100,8 @@ def _error(response: requests.Response) -> GatewayError:
     status = response.status_code
     kind = GatewayUnavailable if status in UNAVAILABLE else GatewayError
     kind = Unauthorized if status == 401 else kind
-    return kind(status, code, message, fields)
+    retry = response.headers.get("Retry-After", "")
+    return kind(status, code, message, fields, int(retry) if retry.isdigit() else None)
 
 
 @dataclass
@@ -124,6 +133,16 @@ class Api:
 
     def logout(self) -> None:
         self._call("POST", "/api/auth/logout")
+
+    def refresh(self, refresh_token: str) -> Any:
+        return self._call("POST", "/api/auth/refresh", json={"refresh_token": refresh_token})
+
+    def request_password_reset(self, email: str) -> None:
+        self._call("POST", "/api/auth/password-reset", json={"email": email})
+
+    def confirm_password_reset(self, token: str, password: str) -> None:
+        body = {"token": token, "password": password}
+        self._call("POST", "/api/auth/password-reset/confirm", json=body)
 
     # catalogue
     def books(self, params: dict[str, Any]) -> Any:

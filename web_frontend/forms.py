@@ -232,3 +232,30 @@ def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> list[str]:
         else:
             leftovers.append(f"{key}: {message}")
     return leftovers
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(message="Enter the email address of your account."),
+            Regexp(EMAIL, message="Enter a valid email address."),
+            Length(max=accounts.EMAIL_MAX),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    token = HiddenField()
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(message="Choose a new password."),
+            Length(
+                min=accounts.PASSWORD_MIN,
+                max=accounts.PASSWORD_MAX,
+                message=f"Use at least {accounts.PASSWORD_MIN} characters.",
+            ),
+        ],
+        description=f"At least {accounts.PASSWORD_MIN} characters, not a common one.",
+    )

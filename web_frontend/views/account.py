@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from web_frontend.auth import current_user, safe_next, sign_in, sign_out
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.forms import LoginForm, RegisterForm, apply_field_errors
+from web_frontend.views.password import wait_in_words
 
 bp = Blueprint("account", __name__)
 
@@ -49,7 +50,12 @@ def login() -> Any:
             raise
         except GatewayError as exc:
             status = 429 if exc.status == 429 else 401
-            message = exc.message if exc.status in (401, 429) else "Could not sign you in."
+            message = exc.message if exc.status == 401 else "Could not sign you in."
+            if exc.status == 429:
+                message = (
+                    "Too many failed sign-ins. Please try again in "
+                    f"{wait_in_words(exc.retry_after)}, or reset your password."
+                )
             return render_template("login.html", form=form, error=message), status
         flash(f"Signed in as {current_user()['name']}.", "success")  # type: ignore[index]
         return redirect(safe_next(form.next.data), code=303)

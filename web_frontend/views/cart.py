@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from web_frontend.auth import current_user, login_required
+from web_frontend.auth import current_user, login_required, restore_form
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.forms import CheckoutForm, apply_field_errors
 
@@ -65,6 +65,7 @@ def checkout() -> Any:
     form.book_id.data = request.args.get("book_id", "")
     form.quantity.data = request.args.get("quantity", "1")
     form.holder.data = form.name.data = (current_user() or {}).get("name", "")
+    restore_form(form)  # what was posted when a sign-in interrupted it (card number excepted)
     return _render(form, 200)
 
 

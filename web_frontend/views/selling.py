@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from web_frontend.auth import current_user, login_required
+from web_frontend.auth import current_user, login_required, restore_form
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.forms import BookForm, StockForm, apply_field_errors
 
@@ -29,6 +29,8 @@ def sell() -> Any:
             return _refused(form, exc, None)
         flash(f"“{book['title']}” is now on sale.", "success")
         return _after_save(book, cover)
+    if request.method == "GET":
+        restore_form(form)
     return _form_page(form, None, 422 if form.errors else 200)
 
 
@@ -46,6 +48,8 @@ def edit(book_id: str) -> Any:
             return _refused(form, exc, book)
         flash("Your listing is updated.", "success")
         return _after_save(book, cover)
+    if request.method == "GET":
+        restore_form(form)
     return _form_page(form, book, 422 if form.errors else 200)
 
 

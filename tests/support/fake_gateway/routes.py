@@ -94,11 +94,56 @@ def register() -> Any:
 def login() -> Any:
     body = request.get_json()
     found = [u for u in _store().users.values() if u["email"] == body["email"].lower()]
+    if _store().throttle_login:
+        wait = str(_store().throttle_login)
+        raise ApiError(429, "Too many failed sign-ins.", headers={"Retry-After": wait})
     if not found or found[0]["password"] != body["password"]:
         raise ApiError(401, "Wrong email or password.")
-    token = uuid.uuid4().hex
-    _store().tokens[token] = found[0]["id"]
-    return jsonify(access_token=token, token_type="Bearer", expires_in=900, user=public(found[0]))
+    return jsonify(**_pair(found[0]["id"]), user=public(found[0]))
+
+
+def _pair(user_id: str) -> dict[str, Any]:
+    token, refresh_token = uuid.uuid4().hex, uuid.uuid4().hex
+    _store().tokens[token] = user_id
+    _store().refresh_tokens[refresh_token] = user_id
+    return {
+        "access_token": token,
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_in": 900,
+    }
+
+
+@bp.post("/api/auth/refresh")
+def refresh() -> Any:
+    user_id = _store().refresh_tokens.pop(request.get_json().get("refresh_token"), None)
+    if user_id is None:
+        raise ApiError(401, "The refresh token is invalid, spent, expired or revoked.")
+    return jsonify(_pair(user_id))
+
+
+@bp.post("/api/auth/password-reset")
+def password_reset() -> Any:
+    email = str(request.get_json().get("email", "")).strip().lower()
+    for found in [u for u in _store().users.values() if u["email"] == email]:
+        _store().resets[uuid.uuid4().hex] = found["id"]
+    return "", 202
+
+
+@bp.post("/api/auth/password-reset/confirm")
+def password_reset_confirm() -> Any:
+    body = request.get_json()
+    user_id = _store().resets.get(body.get("token"))
+    if user_id is None:
+        raise ApiError(400, "This reset link is invalid, already used or expired.")
+    if len(body.get("password", "")) < 8:
+        raise ValidationError({"password": "must be at least 8 characters"})
+    del _store().resets[body["token"]]
+    _store().users[user_id]["password"] = body["password"]
+    for kind in (_store().tokens, _store().refresh_tokens):
+        for token in [t for t, uid in kind.items() if uid == user_id]:
+            del kind[token]
+    return "", 204
 
 
 @bp.post("/api/auth/logout")

@@ -27,6 +27,9 @@ class Store:
         self.orders: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], str] = {}
         self.requests: list[dict[str, Any]] = []  # what the frontend sent: tests read it
+        self.refresh_tokens: dict[str, str] = {}  # live refresh token -> user id
+        self.resets: dict[str, str] = {}  # live password-reset token -> user id
+        self.throttle_login: int | None = None  # set: logins are a 429 with this Retry-After
 
     def advance(self, order_id: str, status: str, reason: str | None = None) -> None:
         """Move an order on (what the saga and the shipping timers do in the real system)."""
