@@ -31,6 +31,7 @@ class Config:
     # entries are believed; empty: the peer address is the client.
     trusted_proxies: tuple[str, ...] = ()
     follow_revocations: bool = True  # unit tests switch the broker follower off
+    notification_url: str = "http://127.0.0.1:8104"
 
     def upstream_urls(self) -> dict[str, tuple[str, ...]]:
         """Each upstream's api replicas (comma-separated in the environment)."""
@@ -40,6 +41,7 @@ class Config:
                 ("auth", self.auth_url),
                 ("catalog", self.catalog_url),
                 ("order", self.order_url),
+                ("notification", self.notification_url),
             )
         }
 
@@ -64,4 +66,5 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             n.strip() for n in env.get("GATEWAY_TRUSTED_PROXIES", "").split(",") if n.strip()
         ),
         follow_revocations=flag(env, "GATEWAY_FOLLOW_REVOCATIONS", True),
+        notification_url=env.get("NOTIFICATION_URL", "http://127.0.0.1:8104"),
     )

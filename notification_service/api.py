@@ -55,7 +55,9 @@ def put_favourite(book_id: str) -> Response:
 @bp.delete("/me/favourites/<book_id>")
 @login_required
 def delete_favourite(book_id: str) -> tuple[str, int]:
-    favourites.remove_favourite(sessions=_sessions(), user_id=current_user().id, book_id=book_id)
+    favourites.remove_favourite(
+        sessions=_sessions(), user_id=current_user().id, book_id=_book_id(book_id)
+    )
     return "", 204
 
 

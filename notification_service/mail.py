@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def message(
     receiver that deduplicates by it sees a resend after a crash as the same mail."""
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
-    msg["Message-ID"] = make_msgid(idstring=key, domain="bookstore.local")
+    msg["Message-ID"] = f"<{key}@bookstore.local>"
     msg.set_content(text)
     msg.add_alternative(markup, subtype="html")
     return msg

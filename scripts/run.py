@@ -30,6 +30,7 @@ def main() -> int:
         print(
             f"\nBookStore is running. Open http://127.0.0.1:{ports.frontend}/"
             f"\n  API (gateway): http://127.0.0.1:{ports.gateway}/api/books"
+            f"\n  e-mail (mail catcher): http://127.0.0.1:{ports.mail_http}/api/messages"
             f"\n  logs: {Path(log_dir).relative_to(ROOT)}/*.log\nPress Ctrl-C to stop.\n",
             flush=True,
         )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SERVICES = ("auth", "catalog", "order")
+SERVICES = ("auth", "catalog", "order", "notification")
 
 
 @dataclass
@@ -25,11 +25,14 @@ class Ports:
     gateway: int = 8080
     frontend: int = 8000
     apis: dict[str, int] = field(
-        default_factory=lambda: {"auth": 8101, "catalog": 8102, "order": 8103}
+        default_factory=lambda: {"auth": 8101, "catalog": 8102, "order": 8103, "notification": 8104}
     )
     workers: dict[str, int] = field(
-        default_factory=lambda: {"auth": 8201, "catalog": 8202, "order": 8203}
+        default_factory=lambda: {"auth": 8201, "catalog": 8202, "order": 8203, "notification": 8204}
     )
+    # The local mail catcher (scripts/mailcatcher.py): SMTP, and its JSON view.
+    mail_smtp: int = 1025
+    mail_http: int = 8025
 
     @classmethod
     def offset(cls, base: int) -> Ports:
@@ -39,6 +42,8 @@ class Ports:
             frontend=base + 1,
             apis={s: base + 10 + i for i, s in enumerate(SERVICES)},
             workers={s: base + 20 + i for i, s in enumerate(SERVICES)},
+            mail_smtp=base + 2,
+            mail_http=base + 3,
         )
 
 
@@ -52,7 +57,12 @@ class ProcessSpec:
 
 def database_urls(suffix: str = "") -> dict[str, str]:
     base = "mysql+pymysql://root@127.0.0.1:3306/"
-    names = {"auth": "bookstore_auth", "catalog": "bookstore_catalog", "order": "bookstore_orders"}
+    names = {
+        "auth": "bookstore_auth",
+        "catalog": "bookstore_catalog",
+        "order": "bookstore_orders",
+        "notification": "bookstore_notifications",
+    }
     return {f"{s.upper()}_DATABASE_URL": base + names[s] + suffix for s in SERVICES}
 
 
@@ -74,6 +84,10 @@ def stack_env(
         "AUTH_URL": upstreams(ports, "auth", api_replicas),
         "CATALOG_URL": upstreams(ports, "catalog", api_replicas),
         "ORDER_URL": upstreams(ports, "order", api_replicas),
+        "NOTIFICATION_URL": upstreams(ports, "notification", api_replicas),
+        "SMTP_URL": f"smtp://127.0.0.1:{ports.mail_smtp}",
+        "MAILCATCHER_URL": f"http://127.0.0.1:{ports.mail_http}",
+        "PUBLIC_URL": f"http://127.0.0.1:{ports.frontend}",
         "GATEWAY_URL": f"http://127.0.0.1:{ports.gateway}",
         "PYTHONUNBUFFERED": "1",
         **(extra or {}),
@@ -98,7 +112,7 @@ def process_specs(
     ports: Ports, env: dict[str, str], *, api_replicas: int = 1, worker_replicas: int = 1
 ) -> list[ProcessSpec]:
     """Every process of the system; replicas > 1 mimic `docker service scale` on one host."""
-    specs: list[ProcessSpec] = []
+    specs: list[ProcessSpec] = [mail_catcher(ports, env)]
     for service in SERVICES:
         for i in range(api_replicas):
             port = ports.apis[service] + 100 * i
@@ -137,6 +151,20 @@ def process_specs(
         )
     )
     return specs
+
+
+def mail_catcher(ports: Ports, env: dict[str, str]) -> ProcessSpec:
+    """The local SMTP server the notification worker sends to (never deployed)."""
+    return ProcessSpec(
+        "mailcatcher",
+        [PYTHON, "-m", "scripts.mailcatcher"],
+        {
+            **env,
+            "MAILCATCHER_SMTP_PORT": str(ports.mail_smtp),
+            "MAILCATCHER_HTTP_PORT": str(ports.mail_http),
+        },
+        f"http://127.0.0.1:{ports.mail_http}/health/live",
+    )
 
 
 def migrate_all(env: dict[str, str]) -> None:

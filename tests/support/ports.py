@@ -27,7 +27,7 @@ def port_is_free(port: int) -> bool:
 
 def all_ports(ports: Ports, replicas: int) -> list[int]:
     """Every port a stack with `replicas` of each api and worker listens on."""
-    singles = [ports.gateway, ports.frontend]
+    singles = [ports.gateway, ports.frontend, ports.mail_smtp, ports.mail_http]
     per_replica = [*ports.apis.values(), *ports.workers.values()]
     return singles + [port + 100 * i for port in per_replica for i in range(replicas)]
 

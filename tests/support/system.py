@@ -108,7 +108,7 @@ def running_system(
         )
     finally:
         group.stop()
-        delete_topology(servers["amqp"], prefix, services=("catalog", "order"))
+        delete_topology(servers["amqp"], prefix, services=("catalog", "order", "notification"))
 
 
 def logs_dir() -> Path:
