@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from sqlalchemy.orm import Session, sessionmaker
 
-from order_service import cart, checkout, service
+from order_service import cart, checkout, sales_summary, service
 from order_service.payments import PaymentProvider
 from order_service.presenters import cart_json, order_json, sale_json
 from order_service.validation import UUID_RE, parse_checkout, parse_quantity
@@ -123,3 +123,25 @@ def my_sales() -> Response:
         per_page=paging.per_page,
     )
     return jsonify(page_json(map(sale_json, found.items), paging, found.total))
+
+
+@bp.get("/me/sales/summary")
+@login_required
+def my_sales_summary() -> Response:
+    days = sales_summary.parse_days(request.args.get("days"))
+    found = sales_summary.sales_summary(
+        sessions=_sessions(), seller_id=current_user().id, days=days
+    )
+    return jsonify(sales_summary.summary_json(found))
+
+
+@bp.get("/me/sales.csv")
+@login_required
+def my_sales_csv() -> Response:
+    lines = sales_summary.sales_csv(sessions=_sessions(), seller_id=current_user().id)
+    disposition = 'attachment; filename="sales.csv"'
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+    )
