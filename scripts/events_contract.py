@@ -28,7 +28,12 @@ DEFINITIONS = ROOT / "rabbitmq/definitions.json"
 # whose SUBSCRIBES lists what they bind.
 BROADCAST = {
     process: "shared.web.revocations"
-    for process in ("api_gateway", "catalog_service api", "order_service api")
+    for process in (
+        "api_gateway",
+        "catalog_service api",
+        "order_service api",
+        "notification_service api",
+    )
 }
 PATTERNS = {r"^\d+\.\d{2}$": 'money ("12.50")', "^[A-Z]{3}$": 'currency ("USD")'}
 
