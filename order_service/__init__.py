@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from order_service import api
+from order_service import api, fulfilment_api
 from order_service.config import Config, from_env
 from order_service.db import Database
 from order_service.payments import SimulatedProvider
@@ -36,4 +36,5 @@ def create_app(config: Config | None = None) -> Flask:
         ),
     )
     app.register_blueprint(api.bp)
+    app.register_blueprint(fulfilment_api.bp)
     return app

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
+from order_service.shipments import Fulfilment
 from shared.config import flag
+from shared.contract.fulfilment import (
+    COMMISSION_PERCENT_DEFAULT,
+    PAYOUT_HOLD_SECONDS_DEFAULT,
+    SHIP_BY_SECONDS_DEFAULT,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +38,20 @@ class Config:
     pending_timeout_seconds: float = 600.0
     # `python -m order_service.rebuild_read_model` runs this to make the catalogue republish.
     republish_command: str = "python -m catalog_service.republish"
+    # Seller fulfilment (docs/saga.md): ship-by deadline, commission, payout hold.
+    ship_by_seconds: float = SHIP_BY_SECONDS_DEFAULT
+    commission_percent: Decimal = Decimal(COMMISSION_PERCENT_DEFAULT)
+    payout_hold_seconds: float = PAYOUT_HOLD_SECONDS_DEFAULT
+
+    @property
+    def fulfilment(self) -> Fulfilment:
+        return Fulfilment(
+            ship_by_seconds=self.ship_by_seconds,
+            auto_ship_delay_seconds=self.shipping_delay_seconds,
+            delivery_delay_seconds=self.delivery_delay_seconds,
+            commission_percent=self.commission_percent,
+            payout_hold_seconds=self.payout_hold_seconds,
+        )
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -52,4 +73,7 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         timer_poll_seconds=float(env.get("ORDER_TIMER_POLL_SECONDS", "0.25")),
         pending_timeout_seconds=float(env.get("ORDER_PENDING_TIMEOUT_SECONDS", "600")),
         republish_command=env.get("ORDER_REPUBLISH_COMMAND", "python -m catalog_service.republish"),
+        ship_by_seconds=float(env.get("SHIP_BY_SECONDS", str(SHIP_BY_SECONDS_DEFAULT))),
+        commission_percent=Decimal(env.get("COMMISSION_PERCENT", str(COMMISSION_PERCENT_DEFAULT))),
+        payout_hold_seconds=float(env.get("PAYOUT_HOLD_SECONDS", str(PAYOUT_HOLD_SECONDS_DEFAULT))),
     )

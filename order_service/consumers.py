@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from order_service import events, readmodel
-from order_service.models import Order, OrderTimer
+from order_service import events, readmodel, shipments
+from order_service.models import Order
 from order_service.payments import CaptureFailed, PaymentProvider, release_payment
 from order_service.saga import transition
-from shared.db import utcnow
+from order_service.shipments import Fulfilment
 from shared.events import Envelope, Handler, PermanentError
 from shared.events.catalogue import StockRejected, StockReserved
 
@@ -30,9 +29,11 @@ log = logging.getLogger(__name__)
 class Saga:
     provider: PaymentProvider
     shipping_delay_seconds: float
+    # One shipment per seller when paid; the simulated carrier ships for auto-ship sellers.
+    fulfilment: Fulfilment = Fulfilment()
 
     def on_stock_reserved(self, session: Session, event: Envelope[StockReserved]) -> None:
-        """Stock is ours: capture, then paid (and a shipping timer) or cancelled."""
+        """Stock is ours: capture, then paid (and a shipment per seller) or cancelled."""
         order = _locked_order(session, event)
         if not transition(order, "reserved", cause=event.id):
             return
@@ -46,8 +47,7 @@ class Saga:
         order.payment_id, order.payment_status = payment_id, "captured"
         transition(order, "paid", cause=event.id)
         events.record(session, events.order_paid(order), cause=event)
-        due = utcnow() + timedelta(seconds=self.shipping_delay_seconds)
-        session.add(OrderTimer(order_id=order.id, kind="ship", due_at=due))
+        shipments.open_shipments(session, order, self.fulfilment)
 
     def _capture_failed(
         self, session: Session, event: Envelope[StockReserved], order: Order, error: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from order_service.models import Order, outbox
+from order_service.models import Order, Review, Shipment, outbox
 from shared.events import Recorder
 from shared.events.catalogue import (
     OrderCancelled,
@@ -13,6 +13,11 @@ from shared.events.catalogue import (
     OrderPaid,
     OrderPlaced,
     OrderShipped,
+    ReviewPosted,
+    ShipmentCancelled,
+    ShipmentDelivered,
+    ShipmentShipped,
+    StockLine,
     money_text,
 )
 
@@ -71,3 +76,49 @@ def order_shipped(order: Order) -> OrderShipped:
 
 def order_delivered(order: Order) -> OrderDelivered:
     return OrderDelivered(order_id=order.id)
+
+
+def shipment_moved(
+    order: Order, shipment: Shipment, kind: type[ShipmentShipped | ShipmentDelivered]
+) -> ShipmentShipped | ShipmentDelivered:
+    """`shipment.shipped` or `shipment.delivered` for this shipment."""
+    return kind(
+        order_id=order.id,
+        shipment_id=shipment.id,
+        seller_id=shipment.seller_id,
+        buyer_id=order.buyer_id,
+        carrier=shipment.carrier or "",
+        tracking_number=shipment.tracking_number or "",
+    )
+
+
+def shipment_cancelled(
+    order: Order, shipment: Shipment, *, refund_amount: Decimal
+) -> ShipmentCancelled:
+    lines: dict[str, int] = {}
+    for item in order.items:
+        if item.seller_id == shipment.seller_id:
+            lines[item.book_id] = lines.get(item.book_id, 0) + item.quantity
+    return ShipmentCancelled(
+        order_id=order.id,
+        shipment_id=shipment.id,
+        seller_id=shipment.seller_id,
+        buyer_id=order.buyer_id,
+        reason=shipment.cancelled_reason or "",
+        items=[StockLine(book_id=b, quantity=q) for b, q in sorted(lines.items())],
+        refund_amount=refund_amount,
+    )
+
+
+def review_posted(review: Review) -> ReviewPosted:
+    return ReviewPosted(
+        review_id=review.id,
+        order_id=review.order_id,
+        shipment_id=review.shipment_id,
+        seller_id=review.seller_id,
+        buyer_id=review.buyer_id,
+        buyer_name=review.buyer_name,
+        rating=review.rating,
+        comment=review.comment,
+        created_at=review.created_at,
+    )

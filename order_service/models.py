@@ -95,6 +95,10 @@ class Order(Base):
     timeline: Mapped[list[TimelineEntry]] = relationship(
         lazy="selectin", order_by="TimelineEntry.id", cascade="all, delete-orphan"
     )
+    # One per seller, created when the order is paid (order_service/shipments.py).
+    shipments: Mapped[list[Shipment]] = relationship(
+        lazy="selectin", order_by="Shipment.created_at, Shipment.id", cascade="all, delete-orphan"
+    )
 
 
 class OrderItem(Base):
@@ -158,5 +162,108 @@ class SimulatedPayment(Base):
     payment_id: Mapped[str | None] = mapped_column(String(64))
     captures: Mapped[int] = mapped_column(Integer, default=0)
     refunds: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class SimulatedRefund(Base):
+    """One (possibly partial) refund, keyed by its reference so a replayed one refunds nothing."""
+
+    __tablename__ = "simulated_refunds"
+    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payment_id: Mapped[str] = mapped_column(String(64), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Shipment(Base):
+    """The part of a paid order one seller sends (docs/saga.md, Shipments)."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (Index("ix_shipments_seller_status", "seller_id", "status", "ship_by"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    order_id: Mapped[str] = mapped_column(Id, ForeignKey("orders.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(Id)
+    seller_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    subtotal: Mapped[Decimal] = mapped_column(Money)
+    carrier: Mapped[str | None] = mapped_column(String(50))
+    tracking_number: Mapped[str | None] = mapped_column(String(50))
+    ship_by: Mapped[datetime] = mapped_column(Timestamp)
+    shipped_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    delivered_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    cancelled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    cancelled_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ShipmentTimer(Base):
+    """A due shipment step (ship_by, auto_ship, deliver), kept in the database like OrderTimer."""
+
+    __tablename__ = "shipment_timers"
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "kind", name="uq_shipment_timers_shipment_kind"),
+        Index("ix_shipment_timers_due", "done_at", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    shipment_id: Mapped[str] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(Timestamp)
+    done_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class SellerSettings(Base):
+    """A seller's choices; the row is also what a payout locks to serialise that seller."""
+
+    __tablename__ = "seller_settings"
+    seller_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    auto_ship: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class LedgerEntry(Base):
+    """An append-only, signed line of a seller's balance (order_service/balance.py)."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        # One sale, one commission, one refund per shipment, however often a step is replayed.
+        UniqueConstraint("shipment_id", "kind", name="uq_ledger_shipment_kind"),
+        Index("ix_ledger_seller_at", "seller_id", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    seller_id: Mapped[str] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(String(20))  # sale | commission | refund | payout
+    amount: Mapped[Decimal] = mapped_column(Money)
+    order_id: Mapped[str | None] = mapped_column(Id)
+    shipment_id: Mapped[str | None] = mapped_column(Id)
+    payout_id: Mapped[str | None] = mapped_column(Id)
+    at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Payout(Base):
+    """Money moved out of a seller's available balance (a simulated transfer)."""
+
+    __tablename__ = "payouts"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(Id, index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Review(Base):
+    """A buyer's rating of one delivered shipment's seller: one per shipment."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_seller_created", "seller_id", "created_at"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(Id, unique=True)
+    order_id: Mapped[str] = mapped_column(Id)
+    seller_id: Mapped[str] = mapped_column(Id)
+    buyer_id: Mapped[str] = mapped_column(Id)
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from order_service.models import SimulatedPayment
+from order_service.models import SimulatedPayment, SimulatedRefund
 from shared.db import utcnow
 
 DECLINED_AT_AUTHORIZATION = "4000000000000002"
@@ -86,7 +86,9 @@ class PaymentProvider(Protocol):
 
     def void(self, *, authorization_id: str) -> None: ...
 
-    def refund(self, *, payment_id: str, amount: Decimal) -> None: ...
+    def refund(self, *, payment_id: str, amount: Decimal, reference: str | None = None) -> None:
+        """Refund `amount` (capped at what is left); a repeated `reference` refunds nothing."""
+        ...
 
 
 def release_payment(
@@ -154,11 +156,27 @@ class SimulatedProvider:
             if auth.status == "authorized":
                 auth.status, auth.updated_at = "voided", utcnow()
 
-    def refund(self, *, payment_id: str, amount: Decimal) -> None:
+    def refund(self, *, payment_id: str, amount: Decimal, reference: str | None = None) -> None:
+        """Partial refunds add up; the payment is `refunded` once all of it went back."""
         with self._sessions() as session, session.begin():
             auth = self._locked(session, SimulatedPayment.payment_id == payment_id)
-            if auth.status == "captured":
-                auth.status, auth.refunds, auth.updated_at = "refunded", auth.refunds + 1, utcnow()
+            if auth.status != "captured":
+                return
+            reference = reference or f"full:{payment_id}"
+            if session.get(SimulatedRefund, reference) is not None:
+                return  # this refund already happened (a replayed step)
+            take = min(amount, auth.amount - auth.refunded_amount)
+            if take <= 0:
+                return
+            session.add(
+                SimulatedRefund(
+                    reference=reference, payment_id=payment_id, amount=take, created_at=utcnow()
+                )
+            )
+            auth.refunded_amount += take
+            auth.refunds, auth.updated_at = auth.refunds + 1, utcnow()
+            if auth.refunded_amount >= auth.amount:
+                auth.status = "refunded"
 
     @staticmethod
     def _locked(session: Session, condition: object) -> SimulatedPayment:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import inspect
+
 from order_service.cart import CartView
 from order_service.events import money
-from order_service.models import Order
+from order_service.fulfilment_presenters import shipment_json
+from order_service.models import Order, Shipment
 from order_service.service import Sale
 from shared.timestamps import iso_or_none
 
@@ -42,6 +45,7 @@ def order_json(order: Order) -> dict[str, Any]:
             "status": order.payment_status,
         },
         "shipment": _shipment(order),
+        "shipments": [shipment_json(order, shipment) for shipment in _shipments(order)],
         "timeline": [
             {"status": entry.status, "at": iso(entry.at), "reason": entry.reason}
             for entry in order.timeline
@@ -51,7 +55,17 @@ def order_json(order: Order) -> dict[str, Any]:
     }
 
 
+def _shipments(order: Order) -> list[Shipment]:
+    """The order's shipments; none for an order just placed (its list was never loaded)."""
+    if "shipments" in inspect(order).unloaded:
+        return []
+    return list(order.shipments)
+
+
 def _shipment(order: Order) -> dict[str, Any] | None:
+    """The first shipment (kept until clients move to `shipments`); the old shape before them."""
+    if found := _shipments(order):
+        return shipment_json(order, found[0])
     if not order.carrier:
         return None
     return {

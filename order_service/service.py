@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from order_service import events
+from order_service import events, shipments
 from order_service.models import Order, OrderItem
 from order_service.payments import PaymentProvider, release_payment
 from order_service.saga import transition
@@ -40,8 +40,19 @@ def cancel_order(
         if order is None or order.buyer_id != buyer_id:
             raise NotFound("No such order.")
         was = order.status
+        if any(s.status in ("shipped", "delivered") for s in order.shipments):
+            raise Conflict("Part of the order has shipped: it can no longer be cancelled.")
         if not transition(order, "cancelled", reason="cancelled by the buyer", cause="buyer"):
             raise Conflict(f"The order is {order.status}: it can no longer be cancelled.")
+        for shipment in order.shipments:  # the whole payment is released below
+            shipments.cancel(
+                session,
+                order,
+                shipment,
+                reason="cancelled by the buyer",
+                provider=None,
+                cause="buyer",
+            )
         order.payment_status = release_payment(
             provider,
             authorization_id=order.authorization_id,

@@ -9,6 +9,7 @@ from order_service.consumers import Saga, build_handlers
 from order_service.db import Database
 from order_service.models import inbox, outbox
 from order_service.payments import SimulatedProvider
+from order_service.shipment_timers import ShipmentTimerSettings, shipment_timer
 from order_service.timers import TimerSettings, shipping_timer
 from shared.events import Topology
 from shared.events.worker import Worker, WorkerSpec
@@ -25,8 +26,9 @@ def main() -> None:
         db.engine.execution_options(isolation_level="READ COMMITTED"), expire_on_commit=False
     )
     provider = SimulatedProvider(db.engine)
-    saga = Saga(provider, config.shipping_delay_seconds)
+    saga = Saga(provider, config.shipping_delay_seconds, config.fulfilment)
     timers = TimerSettings(provider, config.delivery_delay_seconds)
+    shipment_timers = ShipmentTimerSettings(provider, config.fulfilment)
     Worker(
         WorkerSpec(
             service="order",
@@ -38,7 +40,10 @@ def main() -> None:
             topology=Topology(config.event_prefix),
             handlers=build_handlers(saga),
             health_port=config.worker_health_port,
-            timers=[shipping_timer(sessions, timers, poll=config.timer_poll_seconds)],
+            timers=[
+                shipping_timer(sessions, timers, poll=config.timer_poll_seconds),
+                shipment_timer(sessions, shipment_timers, poll=config.timer_poll_seconds),
+            ],
         )
     ).run()
 

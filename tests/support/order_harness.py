@@ -90,9 +90,10 @@ class FakeCatalogue(threading.Thread):
             channel = connection.channel()
             declare(channel, self.topology)
             channel.queue_declare(queue=self.queue, durable=True)
-            channel.queue_bind(
-                queue=self.queue, exchange=self.topology.exchange, routing_key="order.#"
-            )
+            for key in ("order.#", "shipment.#", "review.#"):
+                channel.queue_bind(
+                    queue=self.queue, exchange=self.topology.exchange, routing_key=key
+                )
             channel.confirm_delivery()
             self.ready.set()
             for method, _props, body in channel.consume(self.queue, inactivity_timeout=0.1):
@@ -130,6 +131,8 @@ class FakeCatalogue(threading.Thread):
                 return []
             if event.type == "order.placed" and order_id not in self.reservations:
                 return self._reserve(event)
+            if event.type == "shipment.cancelled" and self.reservations.get(order_id) == "reserved":
+                return self._move(event, event.data["items"], +1)  # that part back on the shelf
             if event.type == "order.cancelled":
                 if self.reservations.get(order_id) == "reserved":
                     return self._release(event)
@@ -169,10 +172,29 @@ class FakeCatalogue(threading.Thread):
             if e.type == "order.placed" and e.data["order_id"] == event.data["order_id"]
         )
         self.reservations[event.data["order_id"]] = "released"
+        left = self._unreleased(placed)
         return [
-            event.caused("stock.released", _items(placed), producer="catalog_service"),
-            *self._move(event, placed.data["items"], +1),
+            event.caused(
+                "stock.released",
+                {"order_id": event.data["order_id"], "items": left},
+                producer="catalog_service",
+            ),
+            *self._move(event, left, +1),
         ]
+
+    def _unreleased(self, placed: Envelope) -> list[dict[str, Any]]:
+        """The order's copies not yet given back by a cancelled shipment (as catalog keeps it)."""
+        held: dict[str, int] = {}
+        for item in placed.data["items"]:
+            held[item["book_id"]] = held.get(item["book_id"], 0) + item["quantity"]
+        for seen in self.seen:
+            if (
+                seen.type == "shipment.cancelled"
+                and seen.data["order_id"] == placed.data["order_id"]
+            ):
+                for item in seen.data["items"]:
+                    held[item["book_id"]] -= item["quantity"]
+        return [{"book_id": b, "quantity": q} for b, q in held.items() if q > 0]
 
     def _move(self, event: Envelope, items: list[dict], sign: int) -> list[Envelope]:
         replies = []
@@ -233,14 +255,35 @@ class OrderStack:
         user_id = str(uuid.uuid4())
         return user_id, {"Authorization": f"Bearer {self.token(user_id, name)}"}
 
+    def seller(self, seller_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(seller_id, 'Seller')}"}
+
+    def set_auto_ship(self, seller_id: str, on: bool) -> None:
+        response = requests.put(
+            f"{self.api}/api/me/seller-settings",
+            json={"auto_ship": on},
+            headers=self.seller(seller_id),
+            timeout=5,
+        )
+        assert response.json() == {"auto_ship": on}, response.text
+
     def publish(self, event: Envelope) -> Envelope:
         publish(self.rabbitmq_url, self.topology, event)
         return event
 
     def list_book(
-        self, seller_id: str, *, stock: int = 5, price: str = "12.50", title: str = "Dune"
+        self,
+        seller_id: str,
+        *,
+        stock: int = 5,
+        price: str = "12.50",
+        title: str = "Dune",
+        auto_ship: bool = True,
     ) -> str:
-        """A catalogue book, announced with book.created; waits until the read model has it."""
+        """A catalogue book, announced with book.created; waits until the read model has it.
+
+        Its seller has the simulated carrier ship for them unless `auto_ship` is False."""
+        self.set_auto_ship(seller_id, auto_ship)
         book_id = str(uuid.uuid4())
         data = {
             "book_id": book_id,
