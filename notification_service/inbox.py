@@ -1,8 +1,8 @@
 """Writing a notification: the inbox row and, per the user's preferences, its e-mail delivery.
 
 Both are added to the caller's session, i.e. the consumer's transaction, whose inbox entry makes
-the whole thing once-only across redeliveries (docs/architecture.md, the inbox rule). Sending is a second
-step (mailer.py), so a mail-server outage never holds up or fails an event.
+the whole thing once-only across redeliveries (docs/architecture.md, the inbox rule). Sending
+is a second step (mailer.py), so a mail-server outage never holds up or fails an event.
 
 `send_mail` is the hook for e-mails that are not notifications (a password reset): a delivery
 row with no inbox entry, sent with the same retries.

@@ -7,7 +7,7 @@ new match also records `want.matched` for anyone interested.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from notification_service import events
@@ -33,7 +33,7 @@ def rule(want: Want) -> WantRule:
 
 def candidate_wants(session: Session, book: Listing) -> list[WantRule]:
     """Wants that may match `book`: those for its ISBN and every text want (matching.py checks)."""
-    by_isbn = Want.isbn13 == book.isbn13 if book.isbn13 else False
+    by_isbn = Want.isbn13 == book.isbn13 if book.isbn13 else false()
     rows = session.execute(
         select(
             Want.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import sessionmaker
 
-from notification_service.config import from_env
+from notification_service.config import Config, from_env
 from notification_service.consumers import Notifier, build_handlers
 from notification_service.db import Database
 from notification_service.mailer import SmtpSettings, mail_loop
@@ -14,7 +14,7 @@ from shared.events.worker import Worker, WorkerSpec
 from shared.logs import configure_logging
 
 
-def smtp_settings(config) -> SmtpSettings:  # type: ignore[no-untyped-def]
+def smtp_settings(config: Config) -> SmtpSettings:
     return SmtpSettings(
         url=config.smtp_url,
         sender=config.mail_from,
