@@ -201,6 +201,44 @@ class Api:
     def my_sales(self, page: int, per_page: int) -> Any:
         return self._call("GET", "/api/me/sales", params={"page": page, "per_page": per_page})
 
+    # favourites, wants and notifications (notification_service)
+    def favourites(self, page: int, per_page: int) -> Any:
+        return self._call("GET", "/api/me/favourites", params={"page": page, "per_page": per_page})
+
+    def add_favourite(self, book_id: str) -> Any:
+        return self._call("PUT", f"/api/me/favourites/{path_id(book_id)}")
+
+    def remove_favourite(self, book_id: str) -> None:
+        self._call("DELETE", f"/api/me/favourites/{path_id(book_id)}")
+
+    def wants(self, page: int, per_page: int) -> Any:
+        return self._call("GET", "/api/me/wants", params={"page": page, "per_page": per_page})
+
+    def create_want(self, body: dict[str, Any]) -> Any:
+        return self._call("POST", "/api/me/wants", json=body)
+
+    def delete_want(self, want_id: str) -> None:
+        self._call("DELETE", f"/api/me/wants/{path_id(want_id)}")
+
+    def demand(self, isbn: str) -> Any:
+        return self._call("GET", "/api/wants/demand", params={"isbn": isbn})
+
+    def notifications(self, page: int, per_page: int, unread: bool = False) -> Any:
+        params = {"page": page, "per_page": per_page, **({"unread": "true"} if unread else {})}
+        return self._call("GET", "/api/me/notifications", params=params)
+
+    def unread_count(self) -> Any:
+        return self._call("GET", "/api/me/notifications/unread-count")
+
+    def mark_read(self, body: dict[str, Any]) -> Any:
+        return self._call("POST", "/api/me/notifications/read", json=body)
+
+    def preferences(self) -> Any:
+        return self._call("GET", "/api/me/preferences")
+
+    def set_preferences(self, email: dict[str, bool]) -> Any:
+        return self._call("PUT", "/api/me/preferences", json={"email": email})
+
 
 def init_app(app: Any, gateway_url: str, timeout: float) -> None:
     app.extensions["gateway"] = Gateway(gateway_url, timeout)
