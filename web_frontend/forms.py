@@ -8,6 +8,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
+    BooleanField,
     DecimalField,
     EmailField,
     HiddenField,
@@ -161,30 +162,72 @@ class StockForm(FlaskForm):
     )
 
 
+def _required(what: str) -> DataRequired:
+    return DataRequired(message=f"Enter {what}.")
+
+
+def _at_most(limit: int) -> Length:
+    return Length(max=limit, message=f"Use at most {limit} characters.")
+
+
 class CheckoutForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=ADDRESS["name"])])
-    line1 = StringField("Address", validators=[DataRequired(), Length(max=ADDRESS["line1"])])
-    line2 = StringField("Address line 2", validators=[Optional(), Length(max=ADDRESS["line2"])])
-    city = StringField("City", validators=[DataRequired(), Length(max=ADDRESS["city"])])
-    postal_code = StringField(
-        "Postal code", validators=[DataRequired(), Length(max=ADDRESS["postal_code"])]
+    name = StringField(
+        "Full name", validators=[_required("the full name"), _at_most(ADDRESS["name"])]
     )
-    country = StringField(
+    line1 = StringField(
+        "Address", validators=[_required("the street address"), _at_most(ADDRESS["line1"])]
+    )
+    line2 = StringField("Address line 2", validators=[Optional(), _at_most(ADDRESS["line2"])])
+    city = StringField("City", validators=[_required("the city"), _at_most(ADDRESS["city"])])
+    postal_code = StringField(
+        "Postal code",
+        validators=[_required("the postal code"), _at_most(ADDRESS["postal_code"])],
+    )
+    country = SelectField(
         "Country",
         default="US",
-        validators=[DataRequired(), Length(min=2, max=2)],
-        description="Two-letter code, e.g. US, GB, FR.",
+        choices=[SelectChoice(code, name) for code, name in orders.COUNTRY_NAMES.items()],
+        validate_choice=True,
     )
     holder = StringField(
-        "Name on card", validators=[DataRequired(), Length(max=orders.CARD_HOLDER_MAX)]
+        "Name on card",
+        validators=[_required("the name on the card"), _at_most(orders.CARD_HOLDER_MAX)],
     )
-    card_number = StringField("Card number", validators=[DataRequired(), Length(max=23)])
-    exp_month = IntegerField("Expiry month", validators=[DataRequired(), NumberRange(1, 12)])
-    exp_year = IntegerField("Expiry year", validators=[DataRequired(), NumberRange(2000, 2100)])
-    cvc = PasswordField("CVC", validators=[DataRequired(), Length(min=3, max=4)])
+    card_number = StringField(
+        "Card number",
+        validators=[
+            _required("the card number"),
+            Regexp(
+                r"^[0-9][0-9 -]{11,22}$",
+                message="Enter the 13 to 19 digits of the card number.",
+            ),
+        ],
+    )
+    exp_month = StringField(
+        "Expiry month (MM)",
+        validators=[
+            _required("the expiry month"),
+            Regexp(r"^\s*(0?[1-9]|1[0-2])\s*$", message="Enter the month as 01 to 12."),
+        ],
+    )
+    exp_year = StringField(
+        "Expiry year (YY)",
+        validators=[
+            _required("the expiry year"),
+            Regexp(r"^\s*([0-9]{2}|20[0-9]{2})\s*$", message="Enter the year as YY, e.g. 30."),
+        ],
+    )
+    cvc = PasswordField(
+        "CVC",
+        validators=[
+            _required("the 3 or 4 digits on the back of the card"),
+            Regexp(r"^\s*[0-9]{3,4}\s*$", message="Enter the 3 or 4 digits on the back."),
+        ],
+    )
     idempotency_key = HiddenField()
     book_id = HiddenField()
     quantity = HiddenField()
+    buy_again = BooleanField("Yes, buy it again: place a second order")
 
     def prepare(self) -> None:
         """One key per rendered form: a double submit never makes two orders."""
@@ -196,13 +239,13 @@ class CheckoutForm(FlaskForm):
             k: (getattr(self, k).data or "").strip()
             for k in ("name", "line1", "line2", "city", "postal_code")
         }
-        address["country"] = self.country.data.strip().upper()
+        address["country"] = (self.country.data or "").strip().upper()
         if not address["line2"]:
             del address["line2"]
         payment = {
             "card_number": self.card_number.data.replace(" ", "").replace("-", ""),
-            "exp_month": self.exp_month.data,
-            "exp_year": self.exp_year.data,
+            "exp_month": int(self.exp_month.data),
+            "exp_year": full_year(self.exp_year.data),
             "cvc": self.cvc.data.strip(),
             "holder": self.holder.data.strip(),
         }
@@ -221,6 +264,20 @@ class CheckoutForm(FlaskForm):
             return 1
 
 
+def full_year(value: str) -> int:
+    """A card's expiry year as typed: "30" is 2030, "2030" is 2030."""
+    year = int(value.strip())
+    return 2000 + year if year < 100 else year
+
+
+def as_sentence(label: str, message: str) -> str:
+    """An API field message ("must be a valid code") as a sentence ("Country must be …")."""
+    message = message.strip()
+    if not message or message[0].isupper():
+        return message
+    return f"{label} {message.rstrip('.')}."
+
+
 def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> list[str]:
     """Put the API's `fields` next to the inputs they concern; return those without an input."""
     leftovers = []
@@ -228,6 +285,7 @@ def apply_field_errors(form: FlaskForm, fields: dict[str, str]) -> list[str]:
         name = key.rsplit(".", 1)[-1]
         field = form._fields.get(name) if name != "csrf_token" else None
         if field is not None:
+            message = as_sentence(str(field.label.text), message)
             field.errors = [*list(field.errors or []), message]
         else:
             leftovers.append(f"{key}: {message}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 QUANTITY_MIN, QUANTITY_MAX = 1, 99
 ORDER_STATUSES: tuple[str, ...] = (
     "pending",
@@ -21,3 +24,8 @@ ADDRESS_FIELDS: dict[str, int] = {
     "postal_code": 20,
 }
 CARD_HOLDER_MAX = 100
+# ISO 3166-1 alpha-2 code -> English name, sorted by name (generated once from Debian's
+# iso-codes for exactly shared/countries.py's codes): the checkout's country list.
+COUNTRY_NAMES: dict[str, str] = json.loads(
+    Path(__file__).with_name("countries.json").read_text(encoding="utf-8")
+)

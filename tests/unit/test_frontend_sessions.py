@@ -48,7 +48,7 @@ def test_a_session_whose_refresh_token_is_gone_asks_to_sign_in(
 ) -> None:
     store.refresh_tokens.clear()  # revoked at the API (logout elsewhere, password reset)
     expire_access_token(buyer)
-    response = buyer.get("/cart")
+    response = buyer.get("/orders")
     assert response.status_code == 303 and response.headers["Location"].startswith("/login")
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from web_frontend.auth import current_user, safe_next, sign_in, sign_out
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.forms import LoginForm, RegisterForm, apply_field_errors
+from web_frontend.views import guest_cart
 from web_frontend.views.password import wait_in_words
 
 bp = Blueprint("account", __name__)
@@ -23,6 +24,7 @@ def register() -> Any:
         try:
             api().register(email=email, password=password, name=form.name.data.strip())
             sign_in(api().login(email, password))
+            guest_cart.merge()
         except GatewayUnavailable:
             raise
         except GatewayError as exc:
@@ -46,6 +48,7 @@ def login() -> Any:
     if form.validate_on_submit():
         try:
             sign_in(api().login(form.email.data.strip(), form.password.data))
+            guest_cart.merge()
         except GatewayUnavailable:
             raise
         except GatewayError as exc:

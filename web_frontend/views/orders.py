@@ -19,6 +19,7 @@ from flask import (
 from web_frontend.auth import current_user, login_required
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.presenters import FINAL
+from web_frontend.views import marketplace
 
 bp = Blueprint("orders", __name__)
 
@@ -38,8 +39,12 @@ def index() -> str:
 @login_required
 def show(order_id: str) -> str:
     order = api().order(order_id)
+    lines = marketplace.with_books({"items": order.get("items", [])}, api().book)["items"]
     return render_template(
-        "order.html", order=order, poll_ms=current_app.extensions["config"].timeline_poll_ms
+        "order.html",
+        order=order,
+        lines=lines,
+        poll_ms=current_app.extensions["config"].timeline_poll_ms,
     )
 
 
@@ -71,3 +76,26 @@ def cancel(order_id: str) -> Any:
     else:
         flash("Your order is cancelled.", "success")
     return redirect(url_for("orders.show", order_id=order_id), code=303)
+
+
+@bp.post("/orders/<order_id>/retry")
+@login_required
+def retry(order_id: str) -> Any:
+    """A failed (or cancelled) order's books back in the cart, then the checkout: another card."""
+    order = api().order(order_id)
+    missing = []
+    for item in order.get("items", []):
+        try:
+            api().set_cart_item(item["book_id"], int(item["quantity"]))
+        except GatewayUnavailable:
+            raise
+        except GatewayError as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            missing.append(item["title"])
+    if missing:
+        flash(f"No longer available: {', '.join(missing)}.", "error")
+    if len(missing) == len(order.get("items", [])):
+        return redirect(url_for("cart.show"), code=303)
+    flash("The books are back in your cart: pay with another card.", "info")
+    return redirect(url_for("cart.checkout"), code=303)
