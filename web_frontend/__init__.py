@@ -14,7 +14,7 @@ from web_frontend import clients, presenters
 from web_frontend.auth import current_user
 from web_frontend.config import DEV_SECRET, Config, from_env
 from web_frontend.forms import ActionForm
-from web_frontend.views import account, cart, catalogue, errors, orders, selling
+from web_frontend.views import account, cart, catalogue, discovery, errors, orders, selling
 from web_frontend.views import password as password_views
 
 csrf = CSRFProtect()
@@ -49,7 +49,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     csrf.init_app(app)
     presenters.register(app)
-    for module in (catalogue, account, selling, cart, orders):
+    for module in (catalogue, account, selling, cart, orders, discovery):
         app.register_blueprint(module.bp)
     app.register_blueprint(password_views.bp)
     errors.register(app)  # after init_common: pages get HTML errors, not the API's JSON

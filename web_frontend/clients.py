@@ -154,6 +154,12 @@ class Api:
     def categories(self) -> Any:
         return self._call("GET", "/api/categories")
 
+    def recommendations(self, book_id: str) -> Any:
+        return self._call("GET", f"/api/books/{path_id(book_id)}/recommendations")
+
+    def suggest(self, prefix: str) -> Any:
+        return self._call("GET", "/api/books/suggest", params={"q": prefix})
+
     def create_book(self, body: dict[str, Any]) -> Any:
         return self._call("POST", "/api/books", json=body)
 
@@ -200,6 +206,14 @@ class Api:
 
     def my_sales(self, page: int, per_page: int) -> Any:
         return self._call("GET", "/api/me/sales", params={"page": page, "per_page": per_page})
+
+    def sales_summary(self, days: int) -> Any:
+        return self._call("GET", "/api/me/sales/summary", params={"days": days})
+
+    def sales_csv(self) -> requests.Response:
+        return self.gateway.send(
+            "GET", "/api/me/sales.csv", token=self.token, request_id=self.request_id, stream=True
+        )
 
     # favourites, wants and notifications (notification_service)
     def favourites(self, page: int, per_page: int) -> Any:

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from web_frontend.auth import current_user
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
+from web_frontend.views.discovery import recommendation_rows, suggestions
 
 bp = Blueprint("catalogue", __name__)
 
@@ -20,7 +21,7 @@ def home() -> str:
     args = {k: request.args.get(k, "").strip() for k in FILTERS}
     page = _page()
     params: dict[str, Any] = {k: v for k, v in args.items() if v}
-    params.update(page=page, per_page=current_app.extensions["config"].per_page)
+    params.update(page=page, per_page=current_app.extensions["config"].per_page, facets="true")
     listing: dict[str, Any] = {"items": [], "page": page, "per_page": 1, "total": 0}
     problem = None
     try:
@@ -39,6 +40,8 @@ def home() -> str:
         active=active,
         categories=categories(),
         problem=problem,
+        # Without JavaScript, the search box still offers these (a server-rendered datalist).
+        suggestions=suggestions(args["q"]) if args["q"] else [],
     )
 
 
@@ -47,7 +50,10 @@ def book_detail(book_id: str) -> str:
     book = api().book(book_id)
     user = current_user()
     return render_template(
-        "book.html", book=book, is_seller=bool(user and user["id"] == book.get("seller_id"))
+        "book.html",
+        book=book,
+        is_seller=bool(user and user["id"] == book.get("seller_id")),
+        recommendations=recommendation_rows(book["id"]),
     )
 
 

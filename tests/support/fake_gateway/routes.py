@@ -157,13 +157,29 @@ def logout() -> Any:
 def books() -> Any:
     items = [b for b in _store().books.values() if b["stock"] > 0]
     items = filter_books(items, request.args)
-    return page(
+    response = page(
         sorted(
             items,
             key=sort_key(request.args.get("sort")),
             reverse=request.args.get("sort") != "price_asc",
         )
     )
+    if request.args.get("facets") == "true":  # counts by category and condition, one bucket
+        body = response.get_json()
+        body["facets"] = {
+            "category": [
+                {"name": c, "count": n}
+                for c in CATEGORIES
+                if (n := sum(1 for b in items if b["category"] == c))
+            ],
+            "condition": [
+                {"name": c, "count": sum(1 for b in items if b["condition"] == c)}
+                for c in ("new", "like_new", "very_good", "good", "acceptable")
+            ],
+            "price": [{"min": "0.00", "max": None, "count": len(items)}],
+        }
+        return jsonify(body)
+    return response
 
 
 @bp.get("/api/categories")
@@ -314,3 +330,73 @@ def sales() -> Any:
         if i["seller_id"] == me["id"]
     ]
     return page(sold)
+
+
+# Discovery and insight (docs/api.md): simple stand-ins with the real shapes.
+
+
+@bp.get("/api/books/<book_id>/recommendations")
+def recommendations(book_id: str) -> Any:
+    book = book_or_404(book_id)
+    others = [b for b in _store().books.values() if b["id"] != book_id and b["stock"] > 0]
+    return jsonify(
+        also_bought=[],
+        same_author=[b for b in others if b["author"] == book["author"]][:6],
+        similar=[
+            b for b in others if b["category"] == book["category"] and b["author"] != book["author"]
+        ][:6],
+    )
+
+
+@bp.get("/api/books/suggest")
+def suggest() -> Any:
+    prefix = " ".join(request.args.get("q", "").split()).casefold()
+    if len(prefix) < 2:
+        raise ValidationError({"q": "must be at least 2 characters"})
+    found = [
+        {"text": b["title"], "kind": "title", "book_id": b["id"]}
+        for b in _store().books.values()
+        if b["title"].casefold().startswith(prefix) and b["stock"] > 0
+    ]
+    return jsonify(items=found[:8])
+
+
+@bp.get("/api/me/sales/summary")
+def sales_summary() -> Any:
+    me = user()
+    days = int(request.args.get("days", 30))
+    sold = [
+        (o, i)
+        for o in _store().orders.values()
+        for i in o["items"]
+        if i["seller_id"] == me["id"] and o["status"] in ("paid", "shipped", "delivered")
+    ]
+    revenue = sum((Decimal(i["subtotal"]) for _, i in sold), Decimal("0.00"))
+    orders = len({o["id"] for o, _ in sold})
+    today = now()[:10]
+    return jsonify(
+        days=days,
+        revenue=f"{revenue:.2f}",
+        orders=orders,
+        items_sold=sum(i["quantity"] for _, i in sold),
+        average_order_value=f"{(revenue / orders if orders else Decimal(0)):.2f}",
+        by_day=[{"date": today, "revenue": f"{revenue:.2f}", "items": len(sold)}],
+        top_books=[
+            {
+                "book_id": i["book_id"],
+                "title": i["title"],
+                "items": i["quantity"],
+                "revenue": i["subtotal"],
+            }
+            for _, i in sold[:5]
+        ],
+        rating={"average": None, "count": 0},
+    )
+
+
+@bp.get("/api/me/sales.csv")
+def sales_csv() -> Any:
+    user()
+    return Response(
+        "order_id,date,title,quantity,unit_price,subtotal,status\r\n", mimetype="text/csv"
+    )
