@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from catalog_service import api
+from catalog_service import api, seller_api
 from catalog_service.config import Config, from_env
 from catalog_service.covers import CoverStore
 from catalog_service.db import Database
@@ -36,4 +36,5 @@ def create_app(config: Config | None = None) -> Flask:
         ),
     )
     app.register_blueprint(api.bp)
+    app.register_blueprint(seller_api.bp)
     return app

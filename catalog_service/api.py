@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 from catalog_service import recommend, service, suggest
 from catalog_service.browse import parse_browse
 from catalog_service.covers import FORMATS, MAX_BYTES, BadImage, CoverStore, reencode
-from catalog_service.presenters import book_json
+from catalog_service.presenters import listing_json
 from catalog_service.validation import WRITABLE, clean_book
 from shared.web.caching import fresh_or_304
 from shared.web.errors import ApiError, ValidationError
@@ -35,7 +35,7 @@ def _covers() -> CoverStore:
 
 
 def _page_json(result: service.ListingPage) -> dict[str, Any]:
-    books = (book_json(x.book, x.seller_name) for x in result.items)
+    books = (listing_json(x) for x in result.items)
     return page_json(books, result.page, result.total)
 
 
@@ -64,7 +64,7 @@ def book_recommendations(book_id: str) -> Response:
     rows = recommend.recommendations(
         sessions=_readers(), book_id=book_id, viewer_id=viewer.id if viewer else None
     )
-    body = {name: [book_json(x.book, x.seller_name) for x in row] for name, row in rows.items()}
+    body = {name: [listing_json(x) for x in row] for name, row in rows.items()}
     response = fresh_or_304(body)
     response.vary.add("Authorization")  # a signed-in viewer never sees their own listings
     return response
@@ -78,13 +78,13 @@ def create_book() -> tuple[Response, int, dict[str, str]]:
         sessions=_sessions(), seller=current_user(), fields=fields, correlation_id=g.request_id
     )
     location = {"Location": f"/api/books/{listing.book.id}"}
-    return jsonify(book_json(listing.book, listing.seller_name)), 201, location
+    return jsonify(listing_json(listing)), 201, location
 
 
 @bp.get("/books/<book_id>")
 def get_book(book_id: str) -> Response:
     listing = service.get_book(sessions=_readers(), book_id=book_id)
-    return fresh_or_304(book_json(listing.book, listing.seller_name))
+    return fresh_or_304(listing_json(listing))
 
 
 @bp.patch("/books/<book_id>")
@@ -98,7 +98,7 @@ def update_book(book_id: str) -> Response:
         fields=fields,
         correlation_id=g.request_id,
     )
-    return jsonify(book_json(listing.book, listing.seller_name))
+    return jsonify(listing_json(listing))
 
 
 @bp.delete("/books/<book_id>")
@@ -128,7 +128,7 @@ def put_cover(book_id: str) -> Response:
         cover=cover,
         correlation_id=g.request_id,
     )
-    return jsonify(book_json(listing.book, listing.seller_name))
+    return jsonify(listing_json(listing))
 
 
 def _uploaded_image() -> bytes:

@@ -102,3 +102,42 @@ class Purchase(Base):
     order_id: Mapped[str] = mapped_column(exact(64), primary_key=True)
     book_id: Mapped[str] = mapped_column(exact(36), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(MICROS)
+
+
+class SellerProfile(Base):
+    """What a seller's profile shows beyond their name: kept from events (docs/events.md).
+
+    Ratings are a count and a sum (from `review.posted`), sales a count of delivered shipments
+    (from `shipment.delivered`); each event is applied once (the consumer's inbox)."""
+
+    __tablename__ = "seller_profiles"
+
+    seller_id: Mapped[str] = mapped_column(exact(36), primary_key=True)
+    member_since: Mapped[datetime | None] = mapped_column(MICROS)
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    sales_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SellerReview(Base):
+    """A buyer's review of a seller, as `review.posted` told it."""
+
+    __tablename__ = "seller_reviews"
+    __table_args__ = (Index("ix_seller_reviews_seller_created", "seller_id", "created_at"),)
+
+    review_id: Mapped[str] = mapped_column(exact(36), primary_key=True)
+    seller_id: Mapped[str] = mapped_column(exact(36))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(MICROS)
+
+
+class ShipmentRelease(Base):
+    """A cancelled shipment whose stock went back: keyed by shipment, so it happens once."""
+
+    __tablename__ = "shipment_releases"
+
+    shipment_id: Mapped[str] = mapped_column(exact(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(exact(64))
+    created_at: Mapped[datetime] = mapped_column(MICROS)

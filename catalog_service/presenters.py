@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog_service.models import Book
+from catalog_service.ratings import UNRATED, Rating
 from catalog_service.validation import format_money
 from shared.timestamps import iso
+
+if TYPE_CHECKING:
+    from catalog_service.service import Listing
 
 
 def cover_url(book: Book) -> str | None:
@@ -16,11 +20,17 @@ def cover_url(book: Book) -> str | None:
     return f"/api/books/{book.id}/cover?v={book.cover_hash[:16]}"
 
 
-def book_json(book: Book, seller_name: str) -> dict[str, Any]:
+def listing_json(listing: Listing) -> dict[str, Any]:
+    """A book as the API shows it, with its seller's name and rating."""
+    return book_json(listing.book, listing.seller_name, listing.seller_rating)
+
+
+def book_json(book: Book, seller_name: str, seller_rating: Rating = UNRATED) -> dict[str, Any]:
     return {
         "id": book.id,
         "seller_id": book.seller_id,
         "seller_name": seller_name,
+        "seller_rating": seller_rating.json(),
         "title": book.title,
         "author": book.author,
         "isbn": book.isbn,

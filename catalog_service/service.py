@@ -14,7 +14,8 @@ from catalog_service import events
 from catalog_service.browse import BrowseQuery, Page, browse_statements
 from catalog_service.covers import Cover, CoverStore
 from catalog_service.facets import facet_counts
-from catalog_service.models import Book, Seller
+from catalog_service.models import Book, Seller, SellerProfile
+from catalog_service.ratings import UNRATED, Rating, rating_of, ratings
 from catalog_service.spelling import words_of
 from catalog_service.vocabulary import vocabulary
 from shared import domain
@@ -45,6 +46,7 @@ class NotOwner(domain.NotAllowed):
 class Listing:
     book: Book
     seller_name: str
+    seller_rating: Rating = UNRATED
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,12 @@ def seller_names(session: Session, seller_ids: set[str]) -> dict[str, str]:
 
 
 def _listings(session: Session, books: list[Book]) -> list[Listing]:
-    names = seller_names(session, {book.seller_id for book in books})
-    return [Listing(book, names.get(book.seller_id, "")) for book in books]
+    sellers = {book.seller_id for book in books}
+    names, rated = seller_names(session, sellers), ratings(session, sellers)
+    return [
+        Listing(book, names.get(book.seller_id, ""), rated.get(book.seller_id, UNRATED))
+        for book in books
+    ]
 
 
 def _live_book(session: Session, book_id: str, *, for_update: bool = False) -> Book:
@@ -192,13 +198,14 @@ def get_book(*, sessions: Sessions, book_id: str) -> Listing:
     """A live book with its seller's name, in one statement (the hottest read of the shop)."""
     with sessions() as session:
         row = session.execute(
-            select(Book, Seller.name)
+            select(Book, Seller.name, SellerProfile)
             .outerjoin(Seller, Seller.user_id == Book.seller_id)
+            .outerjoin(SellerProfile, SellerProfile.seller_id == Book.seller_id)
             .where(Book.id == book_id, Book.deleted_at.is_(None))
         ).first()
     if row is None:
         raise NotFound(book_id)
-    return Listing(row[0], row[1] or "")
+    return Listing(row[0], row[1] or "", rating_of(row[2]))
 
 
 def browse_books(*, sessions: Sessions, query: BrowseQuery) -> ListingPage:
@@ -217,11 +224,14 @@ def browse_books(*, sessions: Sessions, query: BrowseQuery) -> ListingPage:
         else:
             total = session.scalar(count_stmt) or 0
         rows = session.execute(
-            select(Book, Seller.name)
+            select(Book, Seller.name, SellerProfile)
             .outerjoin(Seller, Seller.user_id == Book.seller_id)
+            .outerjoin(SellerProfile, SellerProfile.seller_id == Book.seller_id)
             .where(Book.id.in_(ids))
         )
-        found = {book.id: Listing(book, name or "") for book, name in rows}
+        found = {
+            book.id: Listing(book, name or "", rating_of(profile)) for book, name, profile in rows
+        }
         facets = facet_counts(session, query) if query.facets else None
         items = [found[i] for i in ids if i in found]
         return ListingPage(items, query.page, total, corrected, facets)
