@@ -22,6 +22,8 @@ class Config:
     per_page: int = 12
     max_cover_bytes: int = 5 * 1024 * 1024
     timeline_poll_ms: int = 1500
+    # The local mail catcher's JSON view, linked from the footer in development mode.
+    mailcatcher_url: str = "http://127.0.0.1:8025"
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -36,6 +38,7 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         gateway_timeout=float(env.get("FRONTEND_GATEWAY_TIMEOUT", "10")),
         per_page=int(env.get("FRONTEND_PER_PAGE", "12")),
         timeline_poll_ms=int(env.get("FRONTEND_TIMELINE_POLL_MS", "1500")),
+        mailcatcher_url=env.get("MAILCATCHER_URL", "http://127.0.0.1:8025").rstrip("/"),
     )
 
 
