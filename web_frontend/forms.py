@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -28,11 +30,48 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from shared.contract import accounts, catalogue, orders
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # a first check only: the API decides
 ADDRESS = orders.ADDRESS_FIELDS
+
+
+MONEY = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$")
+
+
+def money_text(value: str) -> str | None:
+    """An amount as a person types it, with a dot: "8,50" and "8.5" are "8.50"; None when it
+    cannot be read for sure ("1,000" could be a thousand or one: never guessed)."""
+    match = MONEY.match(value or "")
+    if not match:
+        return None
+    whole, cents = match.groups()
+    return f"{int(whole)}.{(cents or '0').ljust(2, '0')}"
+
+
+class MoneyField(DecimalField):
+    """A price typed as text (never `type=number`, which Chromium reads "8,50" as 850 in
+    English): a decimal comma is a decimal point; anything else unreadable is refused."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        text = money_text(str(valuelist[0]))
+        if text is None:
+            self.data = None
+            if re.fullmatch(r"\s*\d+\.\d{3,}\s*", str(valuelist[0])):
+                raise ValueError("At most two decimals, e.g. 12.50.")
+            raise ValueError("Enter the price like 8.50 (digits, then at most two decimals).")
+        self.data = Decimal(text)
 
 
 class ActionForm(FlaskForm):
@@ -109,7 +148,7 @@ class BookForm(FlaskForm):
         validate_choice=False,  # a language of an older listing stays as it was
     )
     published_year = IntegerField("Year published", validators=[Optional(), NumberRange(1, 2100)])
-    price = DecimalField(
+    price = MoneyField(
         "Price (USD)",
         places=2,
         validators=[

@@ -70,6 +70,12 @@ def test_money_with_more_than_two_decimals_or_not_a_number_is_refused(raw: objec
         parse_money(raw)
 
 
+@pytest.mark.parametrize("raw", ["8,50", "1,000", "1.234,50", "1,234.50"])
+def test_money_with_a_comma_is_refused_never_read_as_another_amount(raw: str) -> None:
+    with pytest.raises(ValueError, match="dot for the decimals"):
+        parse_money(raw)
+
+
 def test_a_new_book_gets_defaults_and_loses_surrounding_space() -> None:
     cleaned = clean_book(
         {"title": " Dune ", "author": "Frank Herbert", "condition": "good", "price": "9.5"},

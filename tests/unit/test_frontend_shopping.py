@@ -146,3 +146,35 @@ def test_seller_and_condition_are_shown_in_cart_checkout_and_order(
     assert "Very good · sold by Sally" in buyer.get("/checkout").text
     order = buy_now(buyer, book_id, "k").headers["Location"]
     assert "Very good · sold by Sally" in buyer.get(order).text
+
+
+def test_a_price_with_a_decimal_comma_is_that_price_never_a_hundred_times_more(
+    store: Store, seller: FlaskClient
+) -> None:
+    fields = {"title": "Dune", "author": "F. H.", "category": "Fiction", "condition": "good"}
+    page = seller.get("/sell").text
+    assert re.search(r'<input[^>]*id="price"[^>]*type="text"', page)
+    assert 'inputmode="decimal"' in page
+    listed = post(
+        seller,
+        "/sell",
+        {**fields, "stock": "1", "price": "8,50"},
+        content_type="multipart/form-data",
+    )
+    assert listed.status_code == 303
+    assert [b["price"] for b in store.books.values()] == ["8.50"]
+    for unreadable in ("1,000", "8.50.1", "eight"):
+        refused = post(
+            seller,
+            "/sell",
+            {**fields, "stock": "1", "price": unreadable},
+            content_type="multipart/form-data",
+        )
+        assert refused.status_code == 422 and "Enter the price like 8.50" in refused.text
+    assert len(store.books) == 1
+
+
+def test_price_filters_read_a_decimal_comma(app: Flask, store: Store) -> None:
+    app.test_client().get("/?min_price=2,5&max_price=8,50")
+    sent = [r for r in store.requests if r["path"] == "/api/books"][-1]["args"]
+    assert sent["min_price"] == "2.50" and sent["max_price"] == "8.50"

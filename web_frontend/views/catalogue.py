@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from web_frontend.auth import current_user
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
+from web_frontend.forms import money_text
 from web_frontend.views.discovery import recommendation_rows, suggestions
 
 bp = Blueprint("catalogue", __name__)
@@ -19,6 +20,9 @@ FILTERS = ("q", "category", "condition", "min_price", "max_price", "sort")
 def home() -> str:
     """The catalogue: what the query string asks for, a friendly note when it is not valid."""
     args = {k: request.args.get(k, "").strip() for k in FILTERS}
+    for bound in ("min_price", "max_price"):  # "8,50" is 8.50, never 850 (else the API says)
+        if "," in args[bound]:
+            args[bound] = money_text(args[bound]) or args[bound]
     page = _page()
     params: dict[str, Any] = {k: v for k, v in args.items() if v}
     params.update(page=page, per_page=current_app.extensions["config"].per_page, facets="true")
