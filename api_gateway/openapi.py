@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from api_gateway import openapi_notifications
+from api_gateway import openapi_fulfilment, openapi_notifications
 from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, SPACE, Schema, ref
 from shared.contract import catalogue, discovery, paging
 
@@ -354,6 +354,7 @@ def paths() -> dict[str, dict[str, Any]]:
             }
         },
         **openapi_notifications.paths(op, PAGING),
+        **openapi_fulfilment.paths(op, PAGING),
         "/api/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -391,10 +392,17 @@ def document() -> dict[str, Any]:
             "description": "The public API of BookStore, through the gateway (docs/api.md).",
         },
         "servers": [{"url": "/"}],
-        "tags": [{"name": n} for n in ("auth", "catalogue", "orders", "notifications", "meta")],
+        "tags": [
+            {"name": n}
+            for n in ("auth", "catalogue", "orders", "notifications", "fulfilment", "meta")
+        ],
         "paths": paths(),
         "components": {
-            "schemas": {**SCHEMAS, **openapi_notifications.SCHEMAS},
+            "schemas": {
+                **SCHEMAS,
+                **openapi_notifications.SCHEMAS,
+                **openapi_fulfilment.SCHEMAS,
+            },
             "responses": _error_responses(),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

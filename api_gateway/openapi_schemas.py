@@ -215,6 +215,12 @@ SCHEMAS: dict[str, Schema] = {
             "id": UUID,
             "seller_id": UUID,
             "seller_name": {"type": "string"},
+            "seller_rating": obj(
+                {
+                    "average": NULLABLE({"type": "number"}),
+                    "count": {"type": "integer", "minimum": 0},
+                }
+            ),
             **{k: v for k, v in BOOK_WRITABLE.items() if k != "price"},
             "price": MONEY,
             "currency": USD,
@@ -394,16 +400,18 @@ SCHEMAS: dict[str, Schema] = {
                     "status": {"type": "string"},
                 }
             ),
+            # The first shipment (openapi_fulfilment.py), kept until clients use `shipments`.
             "shipment": NULLABLE(
                 obj(
                     {
-                        "carrier": {"type": "string"},
-                        "tracking_number": {"type": "string"},
+                        "carrier": NULLABLE({"type": "string"}),
+                        "tracking_number": NULLABLE({"type": "string"}),
                         "shipped_at": NULLABLE(TIME),
                         "delivered_at": NULLABLE(TIME),
                     }
                 )
             ),
+            "shipments": {"type": "array", "items": ref("Shipment")},
             "timeline": {
                 "type": "array",
                 "items": obj(

@@ -76,6 +76,18 @@ ROUTES: tuple[Route, ...] = (
     route("/api/me/preferences", "GET PUT", NOTIFICATION, PROTECTED),
     route("/api/me/sales/summary", "GET", ORDER, PROTECTED),
     route("/api/me/sales.csv", "GET", ORDER, PROTECTED),
+    # seller fulfilment, reviews and balance (order_service); seller profiles (catalog_service)
+    route("/api/me/shipments", "GET", ORDER, PROTECTED),
+    route("/api/shipments/{shipment_id}/ship", "POST", ORDER, PROTECTED),
+    route("/api/shipments/{shipment_id}/cancel", "POST", ORDER, PROTECTED),
+    route("/api/orders/{order_id}/shipments/{shipment_id}/received", "POST", ORDER, PROTECTED),
+    route("/api/orders/{order_id}/shipments/{shipment_id}/review", "POST", ORDER, PROTECTED),
+    route("/api/me/seller-settings", "GET PUT", ORDER, PROTECTED),
+    route("/api/me/balance", "GET", ORDER, PROTECTED),
+    route("/api/me/balance/entries", "GET", ORDER, PROTECTED),
+    route("/api/me/payouts", "POST", ORDER, PROTECTED),
+    route("/api/sellers/{seller_id}", "GET", CATALOG, PUBLIC),
+    route("/api/sellers/{seller_id}/reviews", "GET", CATALOG, PUBLIC),
 )
 # Served by the gateway itself rather than forwarded.
 LOCAL_ROUTES: tuple[tuple[str, str], ...] = (("GET", "/api/openapi.json"),)

@@ -78,18 +78,23 @@ def order_delivered(order: Order) -> OrderDelivered:
     return OrderDelivered(order_id=order.id)
 
 
-def shipment_moved(
-    order: Order, shipment: Shipment, kind: type[ShipmentShipped | ShipmentDelivered]
-) -> ShipmentShipped | ShipmentDelivered:
-    """`shipment.shipped` or `shipment.delivered` for this shipment."""
-    return kind(
-        order_id=order.id,
-        shipment_id=shipment.id,
-        seller_id=shipment.seller_id,
-        buyer_id=order.buyer_id,
-        carrier=shipment.carrier or "",
-        tracking_number=shipment.tracking_number or "",
-    )
+def _moved(order: Order, shipment: Shipment) -> dict[str, str]:
+    return {
+        "order_id": order.id,
+        "shipment_id": shipment.id,
+        "seller_id": shipment.seller_id,
+        "buyer_id": order.buyer_id,
+        "carrier": shipment.carrier or "",
+        "tracking_number": shipment.tracking_number or "",
+    }
+
+
+def shipment_shipped(order: Order, shipment: Shipment) -> ShipmentShipped:
+    return ShipmentShipped(**_moved(order, shipment))
+
+
+def shipment_delivered(order: Order, shipment: Shipment) -> ShipmentDelivered:
+    return ShipmentDelivered(**_moved(order, shipment))
 
 
 def shipment_cancelled(

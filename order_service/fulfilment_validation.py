@@ -12,6 +12,7 @@ from shared.contract import fulfilment as rules
 from shared.web.errors import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks allowed
 _MONEY = re.compile(r"\d{1,9}(\.\d{1,2})?")
 
 
@@ -19,8 +20,7 @@ def _text(value: Any, low: int, high: int, *, multiline: bool = False) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
     value = value.strip()
-    control = _CONTROL.sub("", value.replace("\n", "").replace("\r", "")) if multiline else value
-    if _CONTROL.search(control):
+    if (_CONTROL_IN_TEXT if multiline else _CONTROL).search(value):
         raise ValueError("must not contain control characters")
     if not low <= len(value) <= high:
         raise ValueError(f"must be {low} to {high} characters")

@@ -29,7 +29,6 @@ from shared.contract.fulfilment import (
     SHIP_BY_SECONDS_DEFAULT,
 )
 from shared.db import utcnow
-from shared.events.catalogue import ShipmentDelivered, ShipmentShipped
 
 SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     "awaiting_shipment": frozenset({"shipped", "cancelled"}),
@@ -127,7 +126,7 @@ def ship(
         return False
     shipment.carrier, shipment.tracking_number = carrier, tracking_number
     shipment.shipped_at = utcnow()
-    data = events.shipment_moved(order, shipment, ShipmentShipped)
+    data = events.shipment_shipped(order, shipment)
     events.record(session, data, correlation_id=order.id)
     due = utcnow() + timedelta(seconds=settings.delivery_delay_seconds)
     _timer(session, shipment, "deliver", due)
@@ -146,7 +145,7 @@ def deliver(session: Session, order: Order, shipment: Shipment, *, cause: str) -
     if not move(shipment, "delivered"):
         return False
     shipment.delivered_at = utcnow()
-    data = events.shipment_moved(order, shipment, ShipmentDelivered)
+    data = events.shipment_delivered(order, shipment)
     events.record(session, data, correlation_id=order.id)
     follow_shipments(session, order, cause=cause)
     return True

@@ -57,6 +57,18 @@ API_MD = [
     ("GET", "/api/books/suggest", "catalog", False),
     ("GET", "/api/me/sales/summary", "order", True),
     ("GET", "/api/me/sales.csv", "order", True),
+    ("GET", "/api/me/shipments", "order", True),
+    ("POST", "/api/shipments/{id}/ship", "order", True),
+    ("POST", "/api/shipments/{id}/cancel", "order", True),
+    ("POST", "/api/orders/{id}/shipments/{id}/received", "order", True),
+    ("POST", "/api/orders/{id}/shipments/{id}/review", "order", True),
+    ("GET", "/api/me/seller-settings", "order", True),
+    ("PUT", "/api/me/seller-settings", "order", True),
+    ("GET", "/api/sellers/{id}", "catalog", False),
+    ("GET", "/api/sellers/{id}/reviews", "catalog", False),
+    ("GET", "/api/me/balance", "order", True),
+    ("GET", "/api/me/balance/entries", "order", True),
+    ("POST", "/api/me/payouts", "order", True),
 ]
 
 
