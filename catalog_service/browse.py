@@ -197,10 +197,11 @@ def _search(q: str, corrections: tuple[str, ...] = ()) -> tuple[Any, Any]:
         clauses.append(anywhere)
         scores.append(match(title, against=words) * 3 + match(author, against=words) * 2 + anywhere)
     phrase = title_phrase(q)
-    if phrase and has_unindexed_words(q):
+    if phrase:  # the title as typed ranks first ("War and Peace" over "Peace War")
         exact, starts = Book.title == phrase, Book.title.like(f"{_escape_like(phrase)}%", "\\")
-        clauses.append(or_(exact, starts))
         scores.append(case((exact, 100.0), (starts, 10.0), else_=0.0))
+        if has_unindexed_words(q) or not words:  # only the title can find these
+            clauses.append(or_(exact, starts))
     if isbn is not None:
         exact_isbn = Book.isbn.in_(isbn_forms(isbn))
         clauses.append(exact_isbn)

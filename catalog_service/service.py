@@ -16,7 +16,6 @@ from catalog_service.covers import Cover, CoverStore
 from catalog_service.facets import facet_counts
 from catalog_service.models import Book, Seller, SellerProfile
 from catalog_service.ratings import UNRATED, Rating, rating_of, ratings
-from catalog_service.spelling import words_of
 from catalog_service.vocabulary import vocabulary
 from shared import domain
 from shared.contract.catalogue import CATEGORIES
@@ -211,10 +210,10 @@ def get_book(*, sessions: Sessions, book_id: str) -> Listing:
 def browse_books(*, sessions: Sessions, query: BrowseQuery) -> ListingPage:
     """A page of books matching the filters (sold-out ones only when asked); a misspelt word
     is searched with its correction too (spelling.py), and facets are counted when asked."""
-    corrected = vocabulary(sessions).correct(query.q) if query.q else None
-    if corrected:
-        typed = set(words_of(query.q or ""))
-        query = replace(query, corrections=tuple(w for w in words_of(corrected) if w not in typed))
+    known = vocabulary(sessions) if query.q else None
+    corrected = known.correct(query.q) if known and query.q else None
+    if known and corrected:
+        query = replace(query, corrections=tuple(known.alternatives(query.q or "")))
     page_stmt, count_stmt = browse_statements(query)
     with sessions() as session:
         ids = list(session.scalars(page_stmt))

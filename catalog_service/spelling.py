@@ -78,17 +78,28 @@ class Vocabulary:
         return word in self.counts
 
     def closest(self, word: str) -> str | None:
-        """The known word nearest to an unknown one (ties: the more common), or None."""
+        """The known word nearest to an unknown one, or None (see `candidates`)."""
+        found = self.candidates(word, limit=1)
+        return found[0] if found else None
+
+    def candidates(self, word: str, *, limit: int = 2) -> list[str]:
+        """Known words within the allowed distance of an unknown one, best first: fewer edits,
+        then the same first letter (typos rarely hit it), then the more common word."""
         if word in self.counts or len(word) < MIN_CORRECTABLE or word.isdigit():
-            return None
+            return []
         keys = _deletions(word) | {word}
         if allowed_distance(word) > 1:
             keys |= {d for k in list(keys) for d in _deletions(k)}
-        candidates = {c for k in keys for c in self._index.get(k, ())}
-        limit = allowed_distance(word)
-        scored = [(edit_distance(word, c), -self.counts[c], c) for c in candidates]
-        best = min((s for s in scored if s[0] <= limit), default=None)
-        return best[2] if best else None
+        found = {c for k in keys for c in self._index.get(k, ())}
+        allowed = allowed_distance(word)
+        scored = sorted(
+            (edit_distance(word, c), c[0] != word[0], -self.counts[c], c) for c in found
+        )
+        return [s[3] for s in scored if s[0] <= allowed][:limit]
+
+    def alternatives(self, query: str) -> list[str]:
+        """Every candidate of every unknown word of `query` (searched beside what was typed)."""
+        return [c for w in words_of(query) for c in self.candidates(w)]
 
     def correct(self, query: str) -> str | None:
         """The query with each unknown word replaced by its closest known one; None if no
