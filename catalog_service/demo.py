@@ -3,7 +3,8 @@
 Books go through the service's own use case (create_book: validation, outbox), so book.created
 events flow to every read model. Ids are derived from title and author, so a second run finds
 every book there and does nothing. Demo sellers are registered through the auth API at
-GATEWAY_URL when it answers (so one can sign in as them); otherwise fixed ids are used.
+GATEWAY_URL when it answers (so one can sign in as them), with auto-ship on; otherwise fixed ids
+are used.
 """
 
 from __future__ import annotations
@@ -85,7 +86,24 @@ def demo_seller(name: str, gateway_url: str) -> User:
     except (requests.RequestException, KeyError, ValueError) as exc:
         log.warning("demo seller %s: auth API not usable (%s); using a fixed id", name, exc)
         return fallback
+    turn_on_auto_ship(gateway_url, email)
     return User(id=user_id, email=email, name=name, jti="", exp=0)
+
+
+def turn_on_auto_ship(gateway_url: str, email: str) -> None:
+    """Demo sellers let the simulated carrier ship for them, so `make run` shows whole journeys."""
+    body = {"email": email, "password": DEMO_PASSWORD}
+    try:
+        login = requests.post(f"{gateway_url}/api/auth/login", json=body, timeout=5)
+        login.raise_for_status()
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        settings = {"auto_ship": True}
+        put = requests.put(
+            f"{gateway_url}/api/me/seller-settings", json=settings, headers=headers, timeout=5
+        )
+        put.raise_for_status()
+    except (requests.RequestException, KeyError, ValueError) as exc:
+        log.warning("demo seller %s: auto-ship not turned on (%s)", email, exc)
 
 
 def load(*, sessions: service.Sessions, gateway_url: str) -> int:

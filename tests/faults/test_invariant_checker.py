@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, insert, update
 
 from catalog_service.models import Book
+from order_service.models import LedgerEntry
 from tests.faults.conftest import Shop
 from tests.support.invariants import Scope, check
 
@@ -28,3 +33,21 @@ def test_the_checker_reports_a_copy_that_vanished_from_the_shelf(shop: Shop) -> 
     finally:
         with shop.dbs.catalog.begin() as conn:
             conn.execute(update(Book).where(Book.id == book_id).values(stock=Book.stock + 1))
+
+
+def test_the_checker_reports_a_payout_no_delivery_earned(shop: Shop) -> None:
+    seller_id = str(uuid.uuid4())
+    with shop.dbs.order.begin() as conn:
+        conn.execute(
+            insert(LedgerEntry).values(
+                seller_id=seller_id, kind="payout", amount=Decimal("-5.00"), at=datetime.now()
+            )
+        )
+    try:
+        report = check(shop.dbs, Scope({}))
+        assert any(
+            f"seller {seller_id} was paid out 5.00, more than the 0" in v for v in report.violations
+        )
+    finally:
+        with shop.dbs.order.begin() as conn:
+            conn.execute(delete(LedgerEntry).where(LedgerEntry.seller_id == seller_id))

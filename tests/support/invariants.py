@@ -8,8 +8,13 @@ which could hide a difference):
   read model ends at the same stock;
 - every accepted order reaches a final state (delivered, rejected or cancelled), its catalog
   reservation agrees with it (sold, rejected, released), and it holds exactly one;
-- payments: no authorization captured or refunded twice; a delivered order captured once, a
-  rejected one never;
+- payments: no authorization captured twice nor refunded more than it took (partial refunds add
+  up, one per reference); a delivered order captured once, a rejected one never, a cancelled one
+  refunded in full;
+- shipments: a paid order holds one per seller, a delivered order's are each delivered or
+  cancelled (one at least delivered), a cancelled order's are all cancelled;
+- the seller ledger: a shipment's sale equals its subtotal, a cancelled shipment's entries sum to
+  zero, and no seller was paid out more than their delivered shipments earned (no money created);
 - nothing left behind: both outboxes drained (every event published).
 
 Without `initial` stock (the command line, against a running system) the stock rule is checked
@@ -32,7 +37,14 @@ from catalog_service.models import Book as CatalogBook
 from catalog_service.models import Reservation
 from catalog_service.models import outbox as catalog_outbox
 from order_service.models import Book as ReadBook
-from order_service.models import Order, OrderItem, SimulatedPayment
+from order_service.models import (
+    LedgerEntry,
+    Order,
+    OrderItem,
+    Shipment,
+    SimulatedPayment,
+    SimulatedRefund,
+)
 from order_service.models import outbox as order_outbox
 
 FINAL = ("delivered", "rejected", "cancelled")
@@ -158,18 +170,39 @@ def check_stock(dbs: Databases, scope: Scope, report: Report) -> None:
 
 
 def check_payments(dbs: Databases, orders: dict[str, Any], report: Report) -> None:
-    """No capture or refund twice; delivered orders captured once; rejected never captured."""
+    """No capture twice nor refund beyond the capture; delivered orders captured once; rejected
+    never captured; cancelled ones refunded in full."""
     with dbs.order.connect() as conn:
         payments = {
             row.id: row
             for row in conn.execute(
-                select(SimulatedPayment.id, SimulatedPayment.captures, SimulatedPayment.refunds)
+                select(
+                    SimulatedPayment.id,
+                    SimulatedPayment.payment_id,
+                    SimulatedPayment.amount,
+                    SimulatedPayment.captures,
+                    SimulatedPayment.refunds,
+                    SimulatedPayment.refunded_amount,
+                )
             )
         }
+        refunded = dict(
+            conn.execute(
+                select(SimulatedRefund.payment_id, func.sum(SimulatedRefund.amount)).group_by(
+                    SimulatedRefund.payment_id
+                )
+            ).all()
+        )
     for each in payments.values():
-        if each.captures > 1 or each.refunds > 1:
+        if each.captures > 1 or each.refunded_amount > each.amount:
             report.violations.append(
-                f"payment {each.id} captured {each.captures}x, refunded {each.refunds}x"
+                f"payment {each.id} captured {each.captures}x, refunded {each.refunded_amount}"
+                f" of {each.amount}"
+            )
+        if each.refunded_amount != refunded.get(each.payment_id, 0):
+            report.violations.append(
+                f"payment {each.id}: refunded {each.refunded_amount} but its refunds sum to"
+                f" {refunded.get(each.payment_id, 0)}"
             )
     for order_id, row in orders.items():
         payment = payments.get(row.authorization_id)
@@ -178,10 +211,83 @@ def check_payments(dbs: Databases, orders: dict[str, Any], report: Report) -> No
             report.violations.append(f"delivered order {order_id} captured {captures}x")
         if row.status == "rejected" and captures != 0:
             report.violations.append(f"rejected order {order_id} captured {captures}x")
-        refunds = payment.refunds if payment is not None else 0
-        if row.status == "cancelled" and refunds != captures:
+        given_back = payment.refunded_amount if payment is not None else 0
+        if row.status == "cancelled" and captures and given_back != payment.amount:
             report.violations.append(
-                f"cancelled order {order_id} captured {captures}x but refunded {refunds}x"
+                f"cancelled order {order_id} captured but refunded {given_back} only"
+            )
+
+
+def check_shipments(dbs: Databases, orders: dict[str, Any], report: Report) -> None:
+    """One shipment per seller of a paid order, each in a status its order's status allows."""
+    with dbs.order.connect() as conn:
+        sellers: dict[str, set[str]] = defaultdict(set)
+        for order_id, seller_id in conn.execute(
+            select(OrderItem.order_id, OrderItem.seller_id).where(
+                OrderItem.order_id.in_(list(orders))
+            )
+        ):
+            sellers[order_id].add(seller_id)
+        shipments: dict[str, list[Any]] = defaultdict(list)
+        for row in conn.execute(
+            select(Shipment.order_id, Shipment.seller_id, Shipment.status).where(
+                Shipment.order_id.in_(list(orders))
+            )
+        ):
+            shipments[row.order_id].append(row)
+    for order_id, row in orders.items():
+        held = shipments.get(order_id, [])
+        if not held:
+            continue  # never paid (or paid before shipments existed)
+        if sorted(s.seller_id for s in held) != sorted(sellers[order_id]):
+            report.violations.append(f"order {order_id}: not one shipment per seller")
+        statuses = {s.status for s in held}
+        if row.status == "delivered" and (
+            not statuses <= {"delivered", "cancelled"} or "delivered" not in statuses
+        ):
+            report.violations.append(f"delivered order {order_id} has shipments {statuses}")
+        if row.status == "cancelled" and statuses != {"cancelled"}:
+            report.violations.append(f"cancelled order {order_id} has shipments {statuses}")
+
+
+def check_ledger(dbs: Databases, report: Report) -> None:
+    """Sales equal subtotals, a cancelled shipment nets zero, payouts never exceed earnings."""
+    with dbs.order.connect() as conn:
+        shipments = {
+            row.id: row
+            for row in conn.execute(
+                select(Shipment.id, Shipment.seller_id, Shipment.status, Shipment.subtotal)
+            )
+        }
+        entries = conn.execute(
+            select(
+                LedgerEntry.seller_id, LedgerEntry.kind, LedgerEntry.amount, LedgerEntry.shipment_id
+            )
+        ).all()
+    net: dict[str, Any] = defaultdict(int)
+    earned: dict[str, Any] = defaultdict(int)
+    paid_out: dict[str, Any] = defaultdict(int)
+    for entry in entries:
+        if entry.kind == "payout":
+            paid_out[entry.seller_id] -= entry.amount
+            continue
+        shipment = shipments.get(entry.shipment_id)
+        if shipment is None:
+            report.violations.append(f"ledger entry for unknown shipment {entry.shipment_id}")
+            continue
+        net[entry.shipment_id] += entry.amount
+        if entry.kind == "sale" and entry.amount != shipment.subtotal:
+            report.violations.append(f"shipment {shipment.id}: sale {entry.amount} != subtotal")
+        if shipment.status == "delivered":
+            earned[entry.seller_id] += entry.amount
+    for shipment in shipments.values():
+        if shipment.status == "cancelled" and net.get(shipment.id, 0) != 0:
+            report.violations.append(f"cancelled shipment {shipment.id} nets {net[shipment.id]}")
+    for seller_id, amount in paid_out.items():
+        if amount > earned.get(seller_id, 0):
+            report.violations.append(
+                f"seller {seller_id} was paid out {amount}, more than the"
+                f" {earned.get(seller_id, 0)} their delivered shipments earned"
             )
 
 
@@ -202,6 +308,8 @@ def check(dbs: Databases, scope: Scope) -> Report:
     orders = check_orders(dbs, scope, report)
     check_stock(dbs, scope, report)
     check_payments(dbs, orders, report)
+    check_shipments(dbs, orders, report)
+    check_ledger(dbs, report)
     check_outboxes(dbs, report)
     return report
 

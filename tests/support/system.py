@@ -40,8 +40,13 @@ class System:
     def api(self, path: str) -> str:
         return f"{self.gateway_url}{path}"
 
-    def register_and_login(self, name: str = "Reader") -> tuple[dict, str]:
-        """A new user (unique email) and their access token."""
+    def register_and_login(
+        self, name: str = "Reader", *, auto_ship: bool = True
+    ) -> tuple[dict, str]:
+        """A new user (unique email) and their access token.
+
+        Users sell with auto-ship on (the simulated carrier ships for them, as for the demo
+        sellers), so journeys reach `delivered` alone; manual shipping has tests of its own."""
         email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:8]}@example.com"
         password = "correct horse battery"
         created = requests.post(
@@ -54,7 +59,16 @@ class System:
             self.api("/api/auth/login"), json={"email": email, "password": password}, timeout=10
         )
         assert login.status_code == 200, login.text
-        return login.json()["user"], login.json()["access_token"]
+        token = login.json()["access_token"]
+        if auto_ship:
+            settings = requests.put(
+                self.api("/api/me/seller-settings"),
+                json={"auto_ship": True},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
+            assert settings.json() == {"auto_ship": True}, settings.text
+        return login.json()["user"], token
 
 
 def auth_header(token: str) -> dict[str, str]:
