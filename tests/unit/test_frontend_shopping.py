@@ -178,3 +178,23 @@ def test_price_filters_read_a_decimal_comma(app: Flask, store: Store) -> None:
     app.test_client().get("/?min_price=2,5&max_price=8,50")
     sent = [r for r in store.requests if r["path"] == "/api/books"][-1]["args"]
     assert sent["min_price"] == "2.50" and sent["max_price"] == "8.50"
+
+
+def test_a_page_past_the_last_goes_to_the_last_page_keeping_the_filters(
+    app: Flask, store: Store, book_id: str
+) -> None:
+    response = app.test_client().get("/?category=Fiction&page=999")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?category=Fiction&page=1"
+
+
+def test_active_filters_are_shown_in_the_heading_and_each_can_be_removed(
+    app: Flask, store: Store, book_id: str
+) -> None:
+    page = app.test_client().get("/?category=Fiction&condition=very_good&max_price=20").text
+    assert "<h1>Fiction · Very good · up to $20</h1>" in page
+    assert "match your filters" in page or "matches your filters" in page
+    assert 'href="/?condition=very_good&amp;max_price=20"' in page  # without the category
+    assert 'aria-label="Remove the filter Fiction"' in page
+    plain = app.test_client().get("/").text
+    assert "Find your next good read" in plain and "active-filters" not in plain

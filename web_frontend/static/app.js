@@ -12,6 +12,46 @@
     }
   });
 
+  // After a failed submit, the first field in error gets the focus (and is scrolled to).
+  var firstError = document.querySelector(
+    ".has-error input, .has-error select, .has-error textarea"
+  );
+  if (firstError) {
+    firstError.focus();
+  }
+
+  // Card numbers in groups of four as they are typed (the server ignores the spaces).
+  var card = document.querySelector("input[name=card_number]");
+  if (card) {
+    card.addEventListener("input", function () {
+      var digits = card.value.replace(/\D/g, "").slice(0, 19);
+      var grouped = digits.replace(/(\d{4})(?=\d)/g, "$1 ");
+      if (grouped !== card.value) {
+        card.value = grouped;
+      }
+    });
+  }
+
+  // Phones: the catalogue's filters fold behind one button, so the books come first.
+  var filters = document.querySelector("form.filters");
+  if (filters && window.matchMedia("(max-width: 760px)").matches) {
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "btn btn-ghost filters-toggle";
+    var label = function () {
+      var open = !filters.classList.contains("filters-collapsed");
+      toggle.textContent = open ? "Hide filters" : "Filters and sort";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function () {
+      filters.classList.toggle("filters-collapsed");
+      label();
+    });
+    filters.insertBefore(toggle, filters.firstChild);
+    filters.classList.add("filters-collapsed");
+    label();
+  }
+
   // The live order timeline: poll a JSON endpoint and swap the live part of the page.
   var live = document.getElementById("order-live");
   if (!live || !live.dataset.pollUrl) {

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from web_frontend.auth import current_user
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.forms import money_text
+from web_frontend.presenters import page_count
 from web_frontend.views.discovery import recommendation_rows, suggestions
+from web_frontend.views.filters import filter_chips
+from web_frontend.views.filters import heading as filters_heading
 
 bp = Blueprint("catalogue", __name__)
 
@@ -37,11 +49,18 @@ def home() -> str:
             raise
         problem = _describe(exc)
     active = {k: v for k, v in args.items() if v}
+    last = page_count(listing)
+    if page > last and not problem and listing.get("total"):
+        # past the last page (?page=999): the last page, rather than "No books match"
+        target: dict[str, Any] = {**active, "page": last}
+        return redirect(url_for("catalogue.home", **target))  # type: ignore[return-value]
     return render_template(
         "home.html",
         listing=listing,
         args=args,
         active=active,
+        chips=filter_chips(active),
+        filters_heading=filters_heading,
         categories=categories(),
         problem=problem,
         # Without JavaScript, the search box still offers these (a server-rendered datalist).
