@@ -253,6 +253,49 @@ class Api:
     def set_preferences(self, email: dict[str, bool]) -> Any:
         return self._call("PUT", "/api/me/preferences", json={"email": email})
 
+    # seller fulfilment, reviews, balance and seller profiles
+    def shipments(self, status: str, page: int, per_page: int) -> Any:
+        params = {"status": status, "page": page, "per_page": per_page}
+        return self._call("GET", "/api/me/shipments", params=params)
+
+    def ship(self, shipment_id: str, body: dict[str, Any]) -> Any:
+        return self._call("POST", f"/api/shipments/{path_id(shipment_id)}/ship", json=body)
+
+    def cancel_shipment(self, shipment_id: str, reason: str) -> Any:
+        path = f"/api/shipments/{path_id(shipment_id)}/cancel"
+        return self._call("POST", path, json={"reason": reason})
+
+    def receive(self, order_id: str, shipment_id: str) -> Any:
+        path = f"/api/orders/{path_id(order_id)}/shipments/{path_id(shipment_id)}/received"
+        return self._call("POST", path)
+
+    def review(self, order_id: str, shipment_id: str, body: dict[str, Any]) -> Any:
+        path = f"/api/orders/{path_id(order_id)}/shipments/{path_id(shipment_id)}/review"
+        return self._call("POST", path, json=body)
+
+    def seller_settings(self) -> Any:
+        return self._call("GET", "/api/me/seller-settings")
+
+    def set_seller_settings(self, auto_ship: bool) -> Any:
+        return self._call("PUT", "/api/me/seller-settings", json={"auto_ship": auto_ship})
+
+    def seller(self, seller_id: str) -> Any:
+        return self._call("GET", f"/api/sellers/{path_id(seller_id)}")
+
+    def seller_reviews(self, seller_id: str, page: int, per_page: int) -> Any:
+        params = {"page": page, "per_page": per_page}
+        return self._call("GET", f"/api/sellers/{path_id(seller_id)}/reviews", params=params)
+
+    def balance(self) -> Any:
+        return self._call("GET", "/api/me/balance")
+
+    def balance_entries(self, page: int, per_page: int) -> Any:
+        params = {"page": page, "per_page": per_page}
+        return self._call("GET", "/api/me/balance/entries", params=params)
+
+    def payout(self, amount: str | None) -> Any:
+        return self._call("POST", "/api/me/payouts", json={"amount": amount} if amount else {})
+
 
 def init_app(app: Any, gateway_url: str, timeout: float) -> None:
     app.extensions["gateway"] = Gateway(gateway_url, timeout)
