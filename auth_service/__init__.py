@@ -30,7 +30,6 @@ def create_app(config: Config | None = None) -> Flask:
         policy=throttle_policy(config),
         trust_forwarded_for=config.trust_forwarded_for,
         refresh_ttl=config.refresh_token_ttl,
-        frontend_url=config.frontend_url,
     )
     init_service_api(
         app,

@@ -33,7 +33,6 @@ class AuthContext:
     policy: ThrottlePolicy
     trust_forwarded_for: bool
     refresh_ttl: int = service.DEFAULT_REFRESH_TTL
-    frontend_url: str = "http://127.0.0.1:8000"
 
 
 def _ctx() -> AuthContext:
@@ -134,7 +133,6 @@ def password_reset() -> tuple[str, int]:
             policy=ctx.policy,
             email=email,
             client=_client_address(),
-            link_base=ctx.frontend_url,
             correlation_id=g.get("request_id"),
         )
     except service.Throttled as exc:

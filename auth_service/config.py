@@ -36,7 +36,6 @@ class Config:
     refresh_token_ttl: int = 14 * 24 * 3600  # slides: each refresh starts it again
     password_reset_limit_per_email: int = 3  # reset e-mails per address per hour
     password_reset_limit_per_client: int = 20  # reset requests per client address per hour
-    frontend_url: str = "http://127.0.0.1:8000"  # where reset links in e-mails point
 
 
 def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
@@ -66,5 +65,4 @@ def from_env(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         refresh_token_ttl=int(env.get("REFRESH_TOKEN_TTL_SECONDS", str(14 * 24 * 3600))),
         password_reset_limit_per_email=int(env.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3")),
         password_reset_limit_per_client=int(env.get("PASSWORD_RESET_LIMIT_PER_CLIENT", "20")),
-        frontend_url=env.get("FRONTEND_URL", "http://127.0.0.1:8000"),
     )

@@ -34,7 +34,6 @@ def request_reset(
     policy: throttle.ThrottlePolicy,
     email: str,
     client: str,
-    link_base: str,
     correlation_id: str | None = None,
 ) -> None:
     """Count the request (Throttled past the limits), then, if the account exists, mint a token
@@ -61,7 +60,7 @@ def request_reset(
             email=user.email,
             name=user.name,
             token=token,
-            link=f"{link_base.rstrip('/')}/reset-password?token={quote(token)}",
+            link=f"/reset-password?token={quote(token)}",  # the frontend's page
             expires_at=expires_at,
         )
         record(session, event, correlation_id=correlation_id)
