@@ -15,6 +15,7 @@ from web_frontend.auth import current_user
 from web_frontend.config import DEV_SECRET, Config, from_env
 from web_frontend.forms import ActionForm
 from web_frontend.views import account, cart, catalogue, discovery, errors, orders, selling
+from web_frontend.views import fulfilment as fulfilment_views
 from web_frontend.views import notifications as notification_views
 from web_frontend.views import password as password_views
 
@@ -54,6 +55,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_blueprint(password_views.bp)
     notification_views.init_app(app)  # favourites, wants, inbox, settings; the header's bell
+    fulfilment_views.init_app(app)  # shipments, balance, auto-ship, seller profiles, reviews
     errors.register(app)  # after init_common: pages get HTML errors, not the API's JSON
     app.context_processor(_page_context)
     app.after_request(_headers)

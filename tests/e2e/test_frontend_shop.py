@@ -51,6 +51,12 @@ class Shopper:
         assert response.status_code == 303, response.text
         return self
 
+    def auto_ship(self, on: bool = True) -> Shopper:
+        """The seller's auto-ship setting, through the selling section of /my/settings."""
+        response = self.post("/my/settings/auto-ship", {"auto_ship": "on"} if on else {})
+        assert response.status_code == 303, response.text
+        return self
+
     def sell(self, title: str, price: str = "14.00", stock: str = "3") -> str:
         response = self.post(
             "/sell",
@@ -99,7 +105,7 @@ def wait_for(predicate, timeout: float = 30.0, every: float = 0.3):  # type: ign
 
 @pytest.fixture
 def seller(system: System) -> Shopper:
-    return Shopper(system, "Sella").register()
+    return Shopper(system, "Sella").register().auto_ship()  # the simulated carrier ships
 
 
 @pytest.fixture
