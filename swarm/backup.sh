@@ -13,7 +13,8 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 umask 077
 mkdir -p "$DIR"
 
-for pair in auth:bookstore_auth catalog:bookstore_catalog order:bookstore_orders; do
+for pair in auth:bookstore_auth catalog:bookstore_catalog order:bookstore_orders \
+            notification:bookstore_notifications; do
   service=${pair%%:*} database=${pair#*:}
   container=$(docker ps -q -f "name=${STACK}_${service}-db." | head -n 1)
   if [ -z "$container" ]; then

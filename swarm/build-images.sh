@@ -15,6 +15,7 @@ PUSH=false
 [ "${1:-}" = "--push" ] && PUSH=true
 
 for pair in auth:auth_service catalog:catalog_service order:order_service \
+            notification:notification_service \
             gateway:api_gateway frontend:web_frontend; do
   name=${pair%%:*} package=${pair#*:}
   image="$REGISTRY/$name:$VERSION"

@@ -8,8 +8,10 @@
 #                           [--files-only]
 #
 # Secrets: the JWT key pair (Ed25519), the password and root password of each MariaDB, one
-# RabbitMQ password per service (auth, catalog, order, gateway) and the Erlang cookie, the frontend's session key, and a self-signed
+# RabbitMQ password per service (auth, catalog, order, notification, gateway) and the Erlang cookie, the frontend's session key, and a self-signed
 # TLS certificate for --domain (replace it with Let's Encrypt's: README.md, "TLS with Let's Encrypt").
+# smtp_url is the e-mail relay as a URL; it starts as compose's mail catcher (smtp://mailcatcher:1025):
+# put your relay's (smtp://user:password@relay.example.com:587?starttls=true) in the file first.
 set -euo pipefail
 
 DIR=var/secrets
@@ -22,7 +24,7 @@ while [ $# -gt 0 ]; do
     --domain) DOMAIN=$2; shift 2 ;;
     --prefix) PREFIX=$2; shift 2 ;;
     --files-only) FILES_ONLY=true; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "create-secrets: unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -30,8 +32,9 @@ done
 PASSWORDS="auth_db_password auth_db_root_password catalog_db_password catalog_db_root_password
   order_db_password order_db_root_password rabbitmq_auth_password rabbitmq_catalog_password
   rabbitmq_order_password rabbitmq_gateway_password rabbitmq_erlang_cookie frontend_secret_key
-  grafana_admin_password"
-ALL="jwt_private_key jwt_public_key $PASSWORDS edge_tls_cert edge_tls_key"
+  grafana_admin_password notification_db_password notification_db_root_password
+  rabbitmq_notification_password"
+ALL="jwt_private_key jwt_public_key $PASSWORDS smtp_url edge_tls_cert edge_tls_key"
 
 umask 077
 mkdir -p "$DIR"
@@ -57,8 +60,15 @@ make_self_signed_certificate() {
   echo "create-secrets: new self-signed certificate for $DOMAIN"
 }
 
+make_smtp_url() {  # not random: where the notification worker sends e-mail
+  [ -s "$DIR/smtp_url" ] && return 0
+  printf '%s' "smtp://mailcatcher:1025" > "$DIR/smtp_url"
+  echo "create-secrets: smtp_url is compose's mail catcher: put your SMTP relay's URL in $DIR/smtp_url"
+}
+
 make_files() {
   make_jwt_pair
+  make_smtp_url
   for name in $PASSWORDS; do
     [ -s "$DIR/$name" ] || { random_secret > "$DIR/$name"; echo "create-secrets: new $name"; }
   done

@@ -13,14 +13,16 @@ import pytest
 from tests.support.swarm import ROOT, STACK, render, run_stack_config
 
 BROKERS = ("rabbitmq-1", "rabbitmq-2", "rabbitmq-3")
-STATEFUL = {"auth-db", "catalog-db", "order-db", *BROKERS, "prometheus"}
-SERVICES = ("auth", "catalog", "order")
+STATEFUL = {"auth-db", "catalog-db", "order-db", "notification-db", *BROKERS, "prometheus"}
+SERVICES = ("auth", "catalog", "order", "notification")
 OURS = {"frontend", "gateway", *(f"{s}-{r}" for s in SERVICES for r in ("api", "worker"))}
 SECRET_NAME = re.compile(r"(^|_)(PASSWORD|SECRET|COOKIE|PRIVATE_KEY|TOKEN|CREDENTIALS?)(_|$)")
 # Who reads each service's secrets inside its container: our images' user, MariaDB's, or root
 # (nginx's master and the broker's entrypoint read them before dropping privileges).
 SECRET_OWNERS = {"edge": "0", "auth-db": "999", "catalog-db": "999"} | dict.fromkeys(BROKERS, "0")
-SECRET_OWNERS |= {"order-db": "999", "grafana": "472"} | dict.fromkeys(OURS, "10001")
+SECRET_OWNERS |= {"order-db": "999", "notification-db": "999", "grafana": "472"} | dict.fromkeys(
+    OURS, "10001"
+)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +122,7 @@ def test_the_queues_that_hold_events_are_quorum_queues_replicated_by_the_cluster
     queues and the unrouted keeper stay classic (durable, on one node's disk; README.md)."""
     definitions = json.loads((ROOT / "rabbitmq/definitions.json").read_text())
     holding = [q for q in definitions["queues"] if q["name"].endswith((".events", ".dead"))]
-    assert len(holding) == 4
+    assert len(holding) == 6  # catalog, order and notification: work and dead
     assert all(q["arguments"]["x-queue-type"] == "quorum" for q in holding)
     cluster = (ROOT / "rabbitmq/cluster.conf").read_text()
     assert "quorum_queue.continuous_membership_reconciliation.target_group_size = 3" in cluster
