@@ -191,7 +191,9 @@ def _search(q: str, corrections: tuple[str, ...] = ()) -> tuple[Any, Any]:
     words, isbn = " ".join([search_words(q), *corrections]).strip(), _isbn_in(q)
     clauses: list[Any] = []
     scores: list[Any] = []
-    if words:
+    # A FULLTEXT clause OR'ed with anything else cannot use its index, so it is only there
+    # when it can match: when some word is one the index holds.
+    if not has_unindexed_words(words, every=True):
         title, author = Book.title.expression, Book.author.expression
         anywhere = match(title, author, Book.description.expression, against=words)
         clauses.append(anywhere)
@@ -200,7 +202,7 @@ def _search(q: str, corrections: tuple[str, ...] = ()) -> tuple[Any, Any]:
     if phrase:  # the title as typed ranks first ("War and Peace" over "Peace War")
         exact, starts = Book.title == phrase, Book.title.like(f"{_escape_like(phrase)}%", "\\")
         scores.append(case((exact, 100.0), (starts, 10.0), else_=0.0))
-        if has_unindexed_words(q) or not words:  # only the title can find these
+        if not clauses:  # no word FULLTEXT can see ("It"): only the title finds it, by index
             clauses.append(or_(exact, starts))
     if isbn is not None:
         exact_isbn = Book.isbn.in_(isbn_forms(isbn))
@@ -217,11 +219,12 @@ def title_phrase(q: str) -> str:
     return " ".join(q.split()).strip(" .,;:!?\"'")[:200]
 
 
-def has_unindexed_words(q: str) -> bool:
-    """Whether `q` holds a word InnoDB's FULLTEXT index never stores (too short, a stopword)."""
-    return any(
-        len(w) < FT_MIN_WORD or w.lower() in FT_STOPWORDS for w in _NON_WORD.sub(" ", q).split()
-    )
+def has_unindexed_words(q: str, *, every: bool = False) -> bool:
+    """Whether `q` holds a word (`every`: only words, or none at all) that InnoDB's FULLTEXT
+    index never stores: too short, or a stopword."""
+    words = _NON_WORD.sub(" ", q).split()
+    unindexed = (len(w) < FT_MIN_WORD or w.lower() in FT_STOPWORDS for w in words)
+    return all(unindexed) if every else any(unindexed)
 
 
 def search_where(query: BrowseQuery) -> tuple[list[Any], Any]:
