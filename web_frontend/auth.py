@@ -15,7 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, request, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
@@ -26,15 +26,20 @@ NOT_KEPT = frozenset({"csrf_token", "card_number", "cvc", "password", "cover"})
 KEPT_MAX = 2500  # characters of saved form values at most: the session is a 4 KB cookie
 
 
-def current_user() -> dict[str, str] | None:
+def current_user(renew: bool = True) -> dict[str, str] | None:
     """The signed-in user ({id, email, name}), or None when absent or expired (renewing the
-    access token first with the refresh token when it is about to expire)."""
+    access token first with the refresh token when it is about to expire, unless `renew` is
+    False: background requests such as the order page's poll never renew, so that two requests
+    of one browser never spend the same refresh token at once, which the API takes for theft)."""
     if not session.get("token"):
         return None
-    if session.get("expires_at", 0) - RENEW_BEFORE <= time.time() and not _renew():
-        if session.get("expires_at", 0) <= time.time():
+    renew = renew and not g.get("background")
+    if renew and session.get("expires_at", 0) - RENEW_BEFORE <= time.time():
+        _renew()
+    if session.get("expires_at", 0) <= time.time():
+        if renew:  # a background request leaves the session as it is
             _forget_tokens()
-            return None
+        return None
     return cast(dict[str, str], session.get("user"))
 
 
@@ -50,8 +55,7 @@ def _renew() -> bool:
     except GatewayUnavailable:
         return False  # keep what we have: the access token may still be good for a while
     except GatewayError:
-        session.pop("refresh_token", None)  # spent, expired or revoked: never try it again
-        return False
+        return False  # spent, expired or revoked: signed out once the access token expires
     _keep_tokens(pair)
     return True
 

@@ -111,7 +111,14 @@ SHELF = [
     ),
     ("Moby-Dick", "Herman Melville", "Classics", "acceptable", "4.25", (29, 84, 110)),
     ("Pride and Prejudice", "Jane Austen", "Classics", "new", "9.99", None),
-    ("The Name of the Rose", "Umberto Eco", "Mystery", "very_good", "7.75", (90, 60, 30)),
+    (
+        "The Name of the Rose",
+        "Umberto Eco",
+        "Mystery & Thriller",
+        "very_good",
+        "7.75",
+        (90, 60, 30),
+    ),
 ]
 
 

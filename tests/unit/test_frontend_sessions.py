@@ -138,3 +138,20 @@ def test_a_used_or_made_up_reset_link_sends_back_to_ask_for_a_new_one(
     )
     assert response.status_code == 303 and response.headers["Location"] == "/forgot-password"
     assert guest.get("/reset-password").status_code == 303  # no token at all
+
+
+def test_the_order_pages_poll_never_spends_the_refresh_token(
+    store: Store, buyer: FlaskClient, book_id: str
+) -> None:
+    post(buyer, "/cart", {"book_id": book_id, "quantity": "1", "action": "add"})
+    order = post(buyer, "/checkout", {**ADDRESS, "card_number": "4242 4242 4242 4242"})
+    order_id = order.headers["Location"].rsplit("/", 1)[-1]
+    with buyer.session_transaction() as session:
+        kept = session["refresh_token"]
+    expire_access_token(buyer)
+    poll = buyer.get(f"/orders/{order_id}/timeline.json")
+    assert poll.status_code == 401  # the poller stops; a reload of the page renews
+    assert not [r for r in store.requests if r["path"] == "/api/auth/refresh"]
+    with buyer.session_transaction() as session:
+        assert session["refresh_token"] == kept
+    assert buyer.get(f"/orders/{order_id}").status_code == 200

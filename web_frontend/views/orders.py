@@ -9,6 +9,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -51,6 +52,7 @@ def show(order_id: str) -> str:
 @bp.get("/orders/<order_id>/timeline.json")
 def timeline(order_id: str) -> tuple[Response, int]:
     """What the page's poller asks for: the status, and the live part of the page as HTML."""
+    g.background = True  # a poll never renews the session (nor clears it): the page does
     if current_user() is None:
         return jsonify(error={"code": "unauthorized", "message": "Sign in again."}), 401
     try:
