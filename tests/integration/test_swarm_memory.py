@@ -19,15 +19,17 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
 
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child forked from a big pytest
+# process would report the parent's size, not its own peak.
 BURST = """
-import resource, sys, threading
+import re, sys, threading
 {setup}
 def one(i):
     {work}
 threads = [threading.Thread(target=one, args=(i,)) for i in range({burst})]
 for t in threads: t.start()
 for t in threads: t.join()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+print(int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) * 1024)
 """
 
 
