@@ -57,8 +57,27 @@ def ctl(node: Node, *args: str, timeout: float = 120) -> str:
     return result.stdout
 
 
-def start(node: Node) -> None:
-    """Start the node (a new one, or a stopped member that rejoins its cluster) and wait."""
+def start(node: Node, attempts: int = 1) -> None:
+    """Start the node (a new one, or a stopped member that rejoins its cluster) and wait.
+
+    Ports come from free_port(), which another process may take before the node binds them
+    (parallel test runs on one machine): a new node (`attempts` > 1; a restarted member keeps
+    its port) that dies while starting gets fresh ports and another try, and the last failure
+    says what the node printed.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            _start_once(node)
+            return
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            printed = (node.home / "server.out").read_text(errors="replace")[-2000:]
+            if attempt == attempts:
+                raise RuntimeError(f"{node.name} did not start: {exc}\n{printed}") from exc
+            node.port = free_port()
+            (node.home / "rabbitmq.conf").write_text(f"listeners.tcp.default = {node.port}\n")
+
+
+def _start_once(node: Node) -> None:
     log = (node.home / "server.out").open("ab")
     server = subprocess.Popen(
         ["rabbitmq-server"], env=node.env(), stdout=log, stderr=log, start_new_session=True
@@ -105,7 +124,7 @@ def local_cluster(size: int = 3) -> Iterator[list[Node]]:
             shutil.chown(path, "rabbitmq", "rabbitmq")
     try:
         for node in nodes:
-            start(node)
+            start(node, attempts=3)
         for node in nodes[1:]:
             ctl(node, "stop_app")
             ctl(node, "join_cluster", nodes[0].name)
