@@ -11,9 +11,12 @@ from shared.contract.catalogue import CONDITIONS
 
 
 def filter_chips(active: dict[str, str]) -> list[dict[str, Any]]:
-    """[{label, remove_url}] for each filter in use (the sort and the page are not filters)."""
+    """[{label, remove_url}] for each filter in use (the sort and the page are not filters, and
+    the search words are in the heading and the search box already)."""
     chips = []
     for key, value in active.items():
+        if key == "q":
+            continue
         label = _label(key, value)
         if label is None:
             continue
