@@ -46,7 +46,9 @@ def parse_money(value: Any) -> Decimal:
         if re.fullmatch(r"-?\d+\.\d{3,}", text):
             raise ValueError("must have at most two decimals")
         if "," in text:  # "8,50" is never read as 850: refused, saying how to write it
-            raise ValueError('must use a dot for the decimals, e.g. "8.50" (no thousands separator)')
+            raise ValueError(
+                'must use a dot for the decimals, e.g. "8.50" (no thousands separator)'
+            )
         raise ValueError('must be a decimal number, e.g. "12.50"')
     try:
         return Decimal(text)
