@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from catalog_service.browse import FT_STOPWORDS
 from catalog_service.models import Book, Purchase, Reservation
-from catalog_service.service import Listing, Sessions, _listings, get_book
+from catalog_service.service import Listing, Sessions, get_book, seller_names
 from catalog_service.spelling import words_of
 from shared.contract.discovery import RECOMMENDATIONS_PER_ROW
 from shared.db import utcnow
@@ -128,6 +128,8 @@ def recommendations(
     """The three rows of a book page; NotFound for an unknown or deleted book."""
     book = get_book(sessions=sessions, book_id=book_id).book
     with sessions() as session:
-        return {
-            name: _listings(session, row(session, book, viewer_id)) for name, row in ROWS.items()
-        }
+        rows = {name: row(session, book, viewer_id) for name, row in ROWS.items()}
+        names = seller_names(session, {b.seller_id for row in rows.values() for b in row})
+    return {
+        name: [Listing(b, names.get(b.seller_id, "")) for b in row] for name, row in rows.items()
+    }
