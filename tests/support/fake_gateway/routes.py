@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from shared.contract.catalogue import CATEGORIES
 from shared.web.errors import ApiError, ValidationError, register_error_handlers
 from shared.web.requests import init_request_ids
+from tests.support.fake_gateway import fulfilment
 from tests.support.fake_gateway.store import (
     Store,
     cart_of,
@@ -34,6 +35,7 @@ def create_fake_gateway(store: Store | None = None) -> Flask:
     register_error_handlers(app)
     app.before_request(_record)
     app.register_blueprint(bp)
+    app.register_blueprint(fulfilment.bp)
     return app
 
 

@@ -30,6 +30,11 @@ class Store:
         self.refresh_tokens: dict[str, str] = {}  # live refresh token -> user id
         self.resets: dict[str, str] = {}  # live password-reset token -> user id
         self.throttle_login: int | None = None  # set: logins are a 429 with this Retry-After
+        # seller fulfilment (fake_gateway/fulfilment.py)
+        self.shipments: dict[str, dict[str, Any]] = {}
+        self.seller_settings: dict[str, bool] = {}
+        self.reviews: list[dict[str, Any]] = []
+        self.payouts: dict[str, list[dict[str, Any]]] = {}
 
     def advance(self, order_id: str, status: str, reason: str | None = None) -> None:
         """Move an order on (what the saga and the shipping timers do in the real system)."""
