@@ -41,7 +41,7 @@ def test_the_dashboard_draws_its_chart_beside_the_figures_as_a_table(
     expect(page.get_by_role("img", name="Revenue by day")).to_be_visible()
     expect(page.locator("#by-day tbody tr")).to_have_count(30)
     expect(page.locator('[data-figure="revenue"]')).to_have_text("$0.00")
-    page.get_by_label("Period").select_option("7")
+    page.get_by_label("Period", exact=True).select_option("7")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#by-day tbody tr")).to_have_count(7)
     screenshot(page, "dashboard")
