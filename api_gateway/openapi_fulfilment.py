@@ -28,11 +28,13 @@ RATING: Schema = obj({"average": NULLABLE({"type": "number"}), "count": COUNT})
 SHIPMENT_STATUS: Schema = {"type": "string", "enum": list(rules.SHIPMENT_STATUSES)}
 POSITIVE_MONEY_IN: Schema = {
     "oneOf": [
+        {"type": "string", "pattern": rules.PAYOUT_AMOUNT_PATTERN},
         {
-            "type": "string",
-            "pattern": r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,8}(\.[0-9]{1,2})?)$",
+            "type": "number",
+            "minimum": 0.01,
+            "maximum": float(rules.PAYOUT_AMOUNT_MAX),
+            "multipleOf": 0.01,
         },
-        {"type": "number", "minimum": 0.01, "maximum": 999999999.99, "multipleOf": 0.01},
     ]
 }
 _EDGE = r"[^\s\x00-\x1f\x7f\x85]"
@@ -161,7 +163,9 @@ def _path(*names: str) -> list[Schema]:
 
 def paths(op: Callable[..., dict[str, Any]], paging: list[Schema]) -> dict[str, Any]:
     """The operations; `op` and `paging` are the document's own builders (openapi.py)."""
-    status = {"name": "status", "in": "query", "required": False, "schema": SHIPMENT_STATUS}
+    # Blank means every status, as for the catalogue's filters.
+    any_status = {"type": "string", "enum": ["", *rules.SHIPMENT_STATUSES]}
+    status = {"name": "status", "in": "query", "required": False, "schema": any_status}
     shipment, order_shipment, seller = (
         _path("shipment_id"),
         _path("order_id", "shipment_id"),
@@ -256,12 +260,8 @@ def paths(op: Callable[..., dict[str, Any]], paging: list[Schema]) -> dict[str, 
             "post": op(
                 "Pay out available money",
                 TAG,
-                body={
-                    "required": False,
-                    "content": {"application/json": {"schema": ref("PayoutCreate")}},
-                },
+                body="PayoutCreate",
                 ok=(201, "Payout"),
-                errors=(400, 415, 422),
             )
         },
     }

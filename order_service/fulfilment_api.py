@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,11 +41,6 @@ def _provider() -> PaymentProvider:
 
 def _config() -> Config:
     return current_app.extensions["config"]  # type: ignore[no-any-return]
-
-
-def _optional_body(allowed: set[str]) -> dict[str, Any]:
-    """A JSON body, or {} when none was sent (a payout of everything available)."""
-    return json_body(allowed) if request.get_data() else {}
 
 
 @bp.get("/me/shipments")
@@ -168,7 +161,7 @@ def pay_out() -> tuple[Response, int]:
     payout = fulfilment.pay_out(
         sessions=_sessions(),
         seller_id=current_user().id,
-        amount=parse_payout(_optional_body({"amount"})),
+        amount=parse_payout(json_body({"amount"})),  # {} pays out everything available
         hold_seconds=_config().payout_hold_seconds,
     )
     return jsonify(payout_json(payout)), 201

@@ -13,7 +13,7 @@ from shared.web.errors import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks allowed
-_MONEY = re.compile(r"\d{1,9}(\.\d{1,2})?")
+_MONEY = re.compile(rules.PAYOUT_AMOUNT_PATTERN)
 
 
 def _text(value: Any, low: int, high: int, *, multiline: bool = False) -> str:
@@ -94,13 +94,10 @@ def _amount(value: Any) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError('must be a decimal number, e.g. "12.50"')
-    text = value.strip() if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else repr(value)  # 5 -> "5", 5.5 -> "5.5"
     if not _MONEY.fullmatch(text):
-        raise ValueError("must be a positive amount with at most two decimals")
-    amount = Decimal(text)
-    if amount <= 0:
-        raise ValueError("must be positive")
-    return amount
+        raise ValueError('must be a positive amount with at most two decimals, e.g. "12.50"')
+    return Decimal(text)
 
 
 def parse_payout(body: dict[str, Any]) -> Decimal | None:

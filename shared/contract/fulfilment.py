@@ -10,6 +10,9 @@ CANCEL_REASON_MIN, CANCEL_REASON_MAX = 1, 300
 RATING_MIN, RATING_MAX = 1, 5
 REVIEW_COMMENT_MAX = 1000
 LEDGER_KINDS: tuple[str, ...] = ("sale", "commission", "refund", "payout")
+# A payout amount written as a string: positive, at most two decimals, no leading zeros or spaces.
+PAYOUT_AMOUNT_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,8}(\.[0-9]{1,2})?)$"
+PAYOUT_AMOUNT_MAX = "999999999.99"
 # Local defaults of the settings (README configuration table).
 SHIP_BY_SECONDS_DEFAULT = 259200  # three days
 COMMISSION_PERCENT_DEFAULT = 10

@@ -160,7 +160,8 @@ def _repair_payment(payment: dict[str, Any]) -> None:
 def repair_positive(case: Any, data: Fixtures) -> None:
     """Schema-valid values that break rules beyond a JSON Schema, made valid: ISBN check digits,
     card numbers (Luhn) and expiry, min_price <= max_price, a cart to order from, a fresh
-    Idempotency-Key, a registration password that is not on the common list nor the e-mail."""
+    Idempotency-Key, a registration password that is not on the common list nor the e-mail, a
+    payout no larger than the money the fixture made available."""
     if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
         return
     body, query = case.body, case.query or {}
@@ -172,6 +173,8 @@ def repair_positive(case: Any, data: Fixtures) -> None:
         _resolve_items(body.get("items") or [], data)
         if body.get("from_cart") is True:
             _fill_cart(data)
+        if case.operation.path == "/api/me/payouts":  # a cent: the fixture's sale covers it
+            body["amount"] = "0.01"
         if case.operation.path == "/api/auth/register" and isinstance(body.get("password"), str):
             body["password"] = f"{body['password'][:1000]} #{next(_KEYS)} not common"
     key = (case.headers or {}).get("Idempotency-Key")
@@ -181,6 +184,21 @@ def repair_positive(case: Any, data: Fixtures) -> None:
     if isinstance(low, str) and isinstance(high, str) and low.strip() and high.strip():
         if Decimal(low) > Decimal(high):
             query["min_price"], query["max_price"] = high, low
+
+
+def delivered_sale(gateway_url: str, buyer_token: str, book_id: str) -> None:
+    """A sale of `book_id` delivered to `buyer_token`'s user, so its seller has money available
+    (its seller ships automatically: System.register_and_login turns auto-ship on)."""
+    order_id = order(gateway_url, buyer_token, book_id)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = requests.get(
+            f"{gateway_url}/api/orders/{order_id}", headers=auth_header(buyer_token), timeout=10
+        ).json()
+        if found.get("status") == "delivered":
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"order {order_id} never delivered")
 
 
 def _resolve_items(items: list[Any], data: Fixtures) -> None:

@@ -81,6 +81,7 @@ def fixtures(system: System) -> fuzz.Fixtures:
     own = [fuzz.book(system, token, f"Fuzzed own book {n}") for n in range(4)]
     others = [fuzz.book(system, other, f"Someone else's book {n}", stock=10_000) for n in range(3)]
     orders = [fuzz.order(system.gateway_url, token, others[0])]
+    fuzz.delivered_sale(system.gateway_url, other, own[1])  # money for the payouts
     for book_id in (own[0], others[2]):
         fuzz.cover(system, token if book_id in own else other, book_id)
     return fuzz.Fixtures(system.gateway_url, token, user["email"], own, others, orders)

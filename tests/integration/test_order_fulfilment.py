@@ -306,4 +306,5 @@ def test_concurrent_deliveries_and_payouts_neither_create_nor_lose_money(
     entries = _get(order_stack, "/api/me/balance/entries?per_page=100", headers).json()
     total = sum(Decimal(e["amount"]) for e in entries["items"])
     assert total == Decimal(final["pending"]) + Decimal(final["available"]) == 0
-    assert _post(order_stack, "/api/me/payouts", headers).status_code == 422  # nothing left
+    assert _post(order_stack, "/api/me/payouts", headers, {}).status_code == 422  # nothing left
+    assert _post(order_stack, "/api/me/payouts", headers).status_code == 415  # a JSON body

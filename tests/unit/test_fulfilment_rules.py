@@ -111,6 +111,7 @@ def test_a_payout_amount_is_positive_with_two_decimals_or_absent() -> None:
     assert parse_payout({}) is None
     assert parse_payout({"amount": "12.50"}) == Decimal("12.50")
     assert parse_payout({"amount": 3}) == Decimal("3")
-    for amount in ("0", "-1", "1.234", "abc", True, "0.00"):
+    assert parse_payout({"amount": "0.10"}) == Decimal("0.10")
+    for amount in ("0", "-1", "1.234", "abc", True, "0.00", "01", " 5", "5\n", 0.001):
         with pytest.raises(ValidationError):
             parse_payout({"amount": amount})
