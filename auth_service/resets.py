@@ -21,7 +21,7 @@ from auth_service.models import LoginFailure, PasswordReset, User
 from shared.events.catalogue import PasswordResetRequested
 
 Sessions = sessionmaker[Session]
-RESET_TTL = timedelta(hours=1)  # API.md: the link is valid for one hour
+RESET_TTL = timedelta(hours=1)  # docs/api.md: the link is valid for one hour
 
 
 class InvalidResetToken(Exception):

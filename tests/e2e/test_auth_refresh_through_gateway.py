@@ -108,7 +108,7 @@ def _emailed_token(system: System, email: str) -> str:
 
 
 def eventually_refused(system: System, token: str) -> bool:
-    """auth.token_revoked reaches every gateway process (API.md: within about a second)."""
+    """auth.token_revoked reaches every gateway process (docs/api.md: within about a second)."""
     deadline = time.monotonic() + 30  # a bound for a wedged run, not a latency assertion
     while time.monotonic() < deadline:
         if me(system, token) == 401:
