@@ -184,7 +184,7 @@ def paths() -> dict[str, dict[str, Any]]:
                 protected=False,
                 body="PasswordResetConfirm",
                 ok=(204, None),
-                errors=(400, 401),
+                errors=(401,),
             )
         },
         "/api/books": {

@@ -149,7 +149,7 @@ def password_reset_confirm() -> tuple[str, int]:
     ctx = _ctx()
     user = resets.account_for(sessions=ctx.sessions, token=token)
     if user is None:
-        raise ApiError(400, _BAD_RESET)
+        raise ApiError(401, _BAD_RESET)
     password = validation.new_password(body, user.email)
     try:
         resets.confirm_reset(
@@ -159,7 +159,7 @@ def password_reset_confirm() -> tuple[str, int]:
             correlation_id=g.get("request_id"),
         )
     except resets.InvalidResetToken:
-        raise ApiError(400, _BAD_RESET) from None
+        raise ApiError(401, _BAD_RESET) from None
     return "", 204
 
 

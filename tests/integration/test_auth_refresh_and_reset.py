@@ -202,7 +202,7 @@ def test_a_reset_sets_the_password_once_and_revokes_every_token(client, app) -> 
         assert me(client, pair["access_token"]) == 401
         assert refresh(client, pair["refresh_token"]).status_code == 401
     used = client.post("/api/auth/password-reset/confirm", json=body)
-    assert used.status_code == 400 and used.json["error"]["code"] == "bad_request"
+    assert used.status_code == 401 and used.json["error"]["code"] == "unauthorized"
     old = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     new = client.post("/api/auth/login", json={"email": email, "password": NEW_PASSWORD})
     assert old.status_code == 401 and new.status_code == 200
@@ -226,9 +226,9 @@ def test_a_reset_token_expires_after_an_hour_and_unknown_ones_are_refused(client
             .values(expires_at=datetime(2000, 1, 1))
         )
     body = {"token": event["token"], "password": NEW_PASSWORD}
-    assert client.post("/api/auth/password-reset/confirm", json=body).status_code == 400
+    assert client.post("/api/auth/password-reset/confirm", json=body).status_code == 401
     unknown = {"token": "made-up", "password": NEW_PASSWORD}
-    assert client.post("/api/auth/password-reset/confirm", json=unknown).status_code == 400
+    assert client.post("/api/auth/password-reset/confirm", json=unknown).status_code == 401
     assert client.post("/api/auth/password-reset/confirm", json={"token": 3}).status_code == 422
 
 

@@ -137,7 +137,7 @@ def password_reset_confirm() -> Any:
     body = request.get_json()
     user_id = _store().resets.get(body.get("token"))
     if user_id is None:
-        raise ApiError(400, "This reset link is invalid, already used or expired.")
+        raise ApiError(401, "This reset link is invalid, already used or expired.")
     if len(body.get("password", "")) < 8:
         raise ValidationError({"password": "must be at least 8 characters"})
     del _store().resets[body["token"]]
