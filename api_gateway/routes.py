@@ -97,7 +97,7 @@ def resolve(method: str, path: str, routes: tuple[Route, ...] = ROUTES) -> Route
     """The route for (method, path); ApiError 404 for an unknown path, 405 for a wrong method."""
     if any(segment in (".", "..") for segment in path.split("/")):
         raise ApiError(404, "No such resource.")
-    candidates = [r for r in routes if r.pattern.match(path)]
+    candidates = matching(path, routes)
     local = {m for m, p in LOCAL_ROUTES if p == path}  # served by Flask rules before this one
     if not candidates and not local:
         raise ApiError(404, "No such resource.")
@@ -114,4 +114,12 @@ def resolve(method: str, path: str, routes: tuple[Route, ...] = ROUTES) -> Route
 def allowed_methods(path: str, routes: tuple[Route, ...] = ROUTES) -> list[str]:
     """Every method some route accepts on `path` (for CORS preflights)."""
     local = {m for m, p in LOCAL_ROUTES if p == path}
-    return sorted({m for r in routes if r.pattern.match(path) for m in r.methods} | local)
+    return sorted({m for r in matching(path, routes) for m in r.methods} | local)
+
+
+def matching(path: str, routes: tuple[Route, ...] = ROUTES) -> list[Route]:
+    """The routes of `path`; a literal one (`/api/books/suggest`) hides the templates it also
+    fits (`/api/books/{book_id}`), so its 405 and Allow list only its own methods."""
+    found = [r for r in routes if r.pattern.match(path)]
+    literal = [r for r in found if "{" not in r.path]
+    return literal or found

@@ -79,11 +79,7 @@ def test_every_api_md_route_is_in_the_table(method, path, upstream, protected) -
 
 
 def test_the_table_holds_nothing_api_md_lacks() -> None:
-    table = {
-        (m, re.sub(r"\{[a-z_]+\}", "{id}", r.path))
-        for r in routes.ROUTES
-        for m in r.methods
-    }
+    table = {(m, re.sub(r"\{[a-z_]+\}", "{id}", r.path)) for r in routes.ROUTES for m in r.methods}
     assert table == {(m, p) for m, p, _, _ in API_MD}
 
 
@@ -181,3 +177,11 @@ def test_the_follower_is_started_once_per_process() -> None:
     guard.ensure_started()
     guard.ensure_started()
     assert started == [1]
+
+
+def test_a_literal_path_hides_the_template_it_also_fits() -> None:
+    assert routes.allowed_methods("/api/books/suggest") == ["GET"]
+    with pytest.raises(ApiError) as caught:
+        routes.resolve("PATCH", "/api/books/suggest")
+    assert caught.value.status == 405 and caught.value.headers["Allow"] == "GET"
+    assert routes.resolve("PATCH", "/api/books/0b1c7a56-5f0e-4a8e-9b44-3f7f2a1d9e10").protected
