@@ -1,7 +1,7 @@
-"""Refresh tokens and password reset against the real MariaDB (docs/api.md, Accounts): rotation, reuse
-detection revoking the family, logout revoking the family, hashed storage, sliding expiry; the
-reset's 202 without enumeration, its single-use one-hour token, throttling, and the revocation of
-every access and refresh token of the account."""
+"""Refresh tokens and password reset against the real MariaDB (docs/api.md, Accounts):
+rotation, reuse detection revoking the family, logout revoking the family, hashed storage,
+sliding expiry; the reset's 202 without enumeration, its single-use one-hour token, throttling,
+and the revocation of every access and refresh token of the account."""
 
 from __future__ import annotations
 
