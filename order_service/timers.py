@@ -1,4 +1,8 @@
-"""Order timers (ship, deliver, expire a stuck pending order), kept in the database.
+"""Order timers (expire a stuck pending order; ship and deliver), kept in the database.
+
+New orders ship per seller (order_service/shipments.py, shipment_timers.py); the order-level
+`ship` and `deliver` timers remain for orders paid before shipments existed, whose timer rows
+may still be due after an upgrade.
 
 Whichever worker replica claims a due timer fires it. Due rows are claimed with SELECT ... FOR
 UPDATE SKIP LOCKED, so two replicas never fire the same timer and never wait for each other; a
