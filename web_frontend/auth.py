@@ -69,6 +69,7 @@ def _keep_tokens(pair: dict[str, Any]) -> None:
 
 def _forget_tokens() -> None:
     kept = session.get("resume")
+    _remember_departing_user()
     session.clear()
     if kept:
         session["resume"] = kept
@@ -87,7 +88,13 @@ def sign_in(login: dict[str, Any]) -> None:
 
 
 def sign_out() -> None:
+    _remember_departing_user()
     session.clear()
+
+
+def _remember_departing_user() -> None:
+    """Who was signed in until now (for this request): a form they posted is theirs only."""
+    g.departing_user = (session.get("user") or {}).get("id")
 
 
 def keep_submitted_form(target: str) -> None:
@@ -100,7 +107,8 @@ def keep_submitted_form(target: str) -> None:
         kept.append((name, value))
         budget -= len(value)
     if kept:
-        session["resume"] = {"path": urlsplit(target).path, "form": kept}
+        owner = g.get("departing_user") or (session.get("user") or {}).get("id")
+        session["resume"] = {"path": urlsplit(target).path, "form": kept, "user": owner}
 
 
 def restore_form(form: FlaskForm) -> bool:
@@ -109,6 +117,9 @@ def restore_form(form: FlaskForm) -> bool:
     if not saved or saved.get("path") != request.path:
         return False
     session.pop("resume")
+    owner, user = saved.get("user"), session.get("user") or {}
+    if owner and owner != user.get("id"):
+        return False  # someone else signed in on this browser: never show them another's form
     data = MultiDict([(str(k), str(v)) for k, v in saved.get("form", [])])
     for name, field in form._fields.items():
         if name in data and name not in NOT_KEPT:

@@ -155,3 +155,21 @@ def test_the_order_pages_poll_never_spends_the_refresh_token(
     with buyer.session_transaction() as session:
         assert session["refresh_token"] == kept
     assert buyer.get(f"/orders/{order_id}").status_code == 200
+
+
+def test_a_kept_form_is_never_shown_to_someone_else_signing_in_on_that_browser(
+    app: Flask, store: Store, buyer: FlaskClient, seller: FlaskClient, book_id: str
+) -> None:
+    checkout = f"/checkout?book_id={book_id}&quantity=1"
+    token = csrf(buyer, checkout)
+    store.tokens.clear()
+    store.refresh_tokens.clear()
+    expire_access_token(buyer)
+    buyer.post(
+        "/checkout",
+        data={**ADDRESS, "book_id": book_id, "quantity": "1", "csrf_token": token},
+        headers={"Referer": f"http://localhost{checkout}"},
+    )
+    post(buyer, "/login", {"email": "sally@example.com", "password": "password1"})
+    page = buyer.get(checkout).text
+    assert "We kept what you entered" not in page and "1 Main Street" not in page
