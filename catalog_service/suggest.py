@@ -31,12 +31,13 @@ class Suggestion:
 
 
 def parse_prefix(raw: str | None) -> str:
-    """The typed prefix, single-spaced; 422 unless it has SUGGEST_MIN to SUGGEST_MAX chars."""
+    """The typed prefix, single-spaced; 422 unless it has SUGGEST_MIN characters once trimmed
+    and at most SUGGEST_MAX as sent (the OpenAPI document's pattern and maxLength)."""
+    if len(raw or "") > SUGGEST_MAX:
+        raise ValidationError({"q": f"must be at most {SUGGEST_MAX} characters"})
     prefix = " ".join((raw or "").split())
     if len(prefix) < SUGGEST_MIN:
         raise ValidationError({"q": f"must be at least {SUGGEST_MIN} characters"})
-    if len(prefix) > SUGGEST_MAX:
-        raise ValidationError({"q": f"must be at most {SUGGEST_MAX} characters"})
     return prefix
 
 

@@ -112,3 +112,9 @@ def test_a_suggestion_prefix_is_single_spaced() -> None:
 )
 def test_facets_are_asked_for_with_a_boolean(raw: str, facets: bool) -> None:
     assert parse_browse({"facets": raw}).facets is facets
+
+
+def test_a_prefix_is_measured_as_sent_so_padding_cannot_pass_the_limit() -> None:
+    with pytest.raises(ValidationError):
+        parse_prefix("\x85" * 99 + "ab")
+    assert parse_prefix("\x85" * 98 + "ab") == "ab"
