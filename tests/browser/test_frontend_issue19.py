@@ -270,7 +270,7 @@ def test_checkout_fields_help_and_the_first_error_gets_the_focus(
     page.get_by_label("CVC").fill("123")
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
     expect(page.locator("#order-live")).to_be_visible()
-    expect(page.locator("address")).to_contain_text("GB")
+    expect(page.locator("address")).to_contain_text("United Kingdom")
 
 
 def test_on_a_phone_the_summary_comes_first_and_the_filters_fold(

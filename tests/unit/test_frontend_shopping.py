@@ -112,6 +112,7 @@ def test_checkout_offers_a_country_list_mm_yy_expiry_and_full_sentence_errors(
     sent = [r for r in store.requests if r["path"] == "/api/orders"][-1]["json"]
     assert sent["payment"]["exp_month"] == 7 and sent["payment"]["exp_year"] == 2030
     assert sent["shipping_address"]["country"] == "GB"
+    assert "United Kingdom" in buyer.get(ok.headers["Location"]).text  # named on the order
     bad = post(buyer, "/checkout", {"book_id": book_id, "quantity": "1", "exp_year": "3"})
     assert bad.status_code == 422
     errors = re.findall(r'<p class="error" id="[a-z_0-9]+-error">([^<]+)</p>', bad.text)

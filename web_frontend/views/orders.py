@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 
+from shared.contract.orders import COUNTRY_NAMES
 from web_frontend.auth import current_user, login_required
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
 from web_frontend.presenters import FINAL
@@ -45,6 +46,7 @@ def show(order_id: str) -> str:
         "order.html",
         order=order,
         lines=lines,
+        country_names=COUNTRY_NAMES,
         poll_ms=current_app.extensions["config"].timeline_poll_ms,
     )
 
