@@ -7,11 +7,11 @@ new match also records `want.matched` for anyone interested.
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from notification_service import events
-from notification_service.matching import Listing, WantRule, matching
+from notification_service.matching import Listing, WantRule, fold, matching
 from notification_service.models import Book, Want, WantMatch
 from notification_service.readmodel import listing
 from shared.db import utcnow
@@ -32,7 +32,22 @@ def rule(want: Want) -> WantRule:
 
 
 def candidate_wants(session: Session, book: Listing) -> list[WantRule]:
-    """Wants that may match `book`: those for its ISBN and every text want (matching.py checks)."""
+    """Wants that may match `book`, narrowed in SQL; matching.py has the last word.
+
+    The database compares the folded title and author with each want's folded words (a LIKE
+    per row, in C), so only likely matches cross the wire; a `%` or `_` in a want's words can
+    only let extra rows through, which matching.py then refuses.
+    """
+    title, author = fold(book.title), fold(book.author)
+    contains = lambda key, text: or_(  # noqa: E731
+        key.is_(None), literal(text).like(func.concat("%", key, "%"))
+    )
+    by_text = and_(
+        Want.isbn13.is_(None),
+        or_(Want.title_key.is_not(None), Want.author_key.is_not(None)),
+        contains(Want.title_key, title),
+        contains(Want.author_key, author),
+    )
     by_isbn = Want.isbn13 == book.isbn13 if book.isbn13 else false()
     rows = session.execute(
         select(
@@ -43,7 +58,11 @@ def candidate_wants(session: Session, book: Listing) -> list[WantRule]:
             Want.author_key,
             Want.max_price,
             Want.min_condition,
-        ).where(or_(by_isbn, Want.isbn13.is_(None)), Want.user_id != book.seller_id)
+        ).where(
+            or_(by_isbn, by_text),
+            Want.user_id != book.seller_id,
+            or_(Want.max_price.is_(None), Want.max_price >= book.price),
+        )
     ).all()
     return [WantRule(*row) for row in rows]
 
