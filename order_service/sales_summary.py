@@ -18,11 +18,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from order_service.models import Order, OrderItem
+from order_service.models import Order, OrderItem, Review
 from shared.contract.discovery import (
     SALES_DAYS_DEFAULT,
     SALES_DAYS_MAX,
@@ -110,15 +109,10 @@ def summary_json(summary: Summary) -> dict[str, Any]:
 
 
 def _rating(session: Session, seller_id: str) -> dict[str, Any]:
-    """The seller's review average and count (reviews: seller fulfilment); none yet: null, 0."""
-    try:
-        with session.begin_nested():
-            average, count = session.execute(
-                text("SELECT AVG(rating), COUNT(*) FROM reviews WHERE seller_id = :seller"),
-                {"seller": seller_id},
-            ).one()
-    except ProgrammingError:  # a database from before reviews existed
-        return {"average": None, "count": 0}
+    """The seller's review average (two decimals; null before the first review) and count."""
+    average, count = session.execute(
+        select(func.avg(Review.rating), func.count()).where(Review.seller_id == seller_id)
+    ).one()
     return {"average": None if average is None else round(float(average), 2), "count": count}
 
 

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from order_service import create_app
 from order_service.config import Config
 from order_service.db import Database
-from order_service.models import Order, OrderItem
+from order_service.models import Order, OrderItem, Review
 from shared.db import migrate
 from tests.support.tokens import AUDIENCE, ISSUER, TokenMinter
 
@@ -191,3 +191,28 @@ def test_a_csv_cell_is_never_a_spreadsheet_formula(
         )
     )
     assert rows[1][2] == "'=HYPERLINK(1)"
+
+
+def test_the_rating_is_the_average_of_the_sellers_reviews(
+    client: FlaskClient, minter: TokenMinter
+) -> None:
+    db = client.application.extensions["db"]
+    seller = str(uuid.uuid4())
+    with db.session() as session, session.begin():
+        for rating in (5, 4, 4):
+            session.add(
+                Review(
+                    id=str(uuid.uuid4()),
+                    shipment_id=str(uuid.uuid4()),
+                    order_id=str(uuid.uuid4()),
+                    seller_id=seller,
+                    buyer_id=str(uuid.uuid4()),
+                    buyer_name="B",
+                    rating=rating,
+                    comment=None,
+                    created_at=NOW,
+                )
+            )
+    headers = {"Authorization": f"Bearer {minter.token(seller, 'S')}"}
+    figures = client.get("/api/me/sales/summary", headers=headers).get_json()
+    assert figures["rating"] == {"average": 4.33, "count": 3}
