@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from catalog_service.recommend import forget_purchases, record_purchases
+from catalog_service.recommend import (
+    forget_purchases,
+    forget_shipment_purchases,
+    record_purchases,
+)
 from catalog_service.sellers import count_sale, note_member_since, record_review, release_shipment
 from catalog_service.service import remember_seller
 from catalog_service.stock import mark_sold, release_stock, reserve_stock
@@ -34,7 +38,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "order.paid": [mark_sold, record_purchases],  # purchases: "bought together" (recommend.py)
     "user.registered": [record_seller, note_member_since],
     # Seller fulfilment (sellers.py): a cancelled shipment's stock, profiles, ratings, sales.
-    "shipment.cancelled": [release_shipment],
+    "shipment.cancelled": [release_shipment, forget_shipment_purchases],
     "shipment.delivered": [count_sale],
     "review.posted": [record_review],
 }

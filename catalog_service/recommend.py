@@ -23,7 +23,7 @@ from catalog_service.spelling import words_of
 from shared.contract.discovery import RECOMMENDATIONS_PER_ROW
 from shared.db import utcnow
 from shared.events import Envelope
-from shared.events.catalogue import OrderCancelled, OrderPaid
+from shared.events.catalogue import OrderCancelled, OrderPaid, ShipmentCancelled
 
 LIMIT = RECOMMENDATIONS_PER_ROW
 CANDIDATES = 60  # similar books are picked from this many nearest in condition and price
@@ -47,6 +47,17 @@ def record_purchases(session: Session, event: Envelope[OrderPaid]) -> None:
 def forget_purchases(session: Session, event: Envelope[OrderCancelled]) -> None:
     """order.cancelled: a cancelled order was not bought after all (refunded if it was paid)."""
     session.execute(delete(Purchase).where(Purchase.order_id == event.data.order_id))
+
+
+def forget_shipment_purchases(session: Session, event: Envelope[ShipmentCancelled]) -> None:
+    """shipment.cancelled: that seller's books of the order were not bought after all."""
+    book_ids = [line.book_id for line in event.data.items]
+    if book_ids:
+        session.execute(
+            delete(Purchase).where(
+                Purchase.order_id == event.data.order_id, Purchase.book_id.in_(book_ids)
+            )
+        )
 
 
 def _shown(viewer_id: str | None, *exclude: str) -> list[Any]:

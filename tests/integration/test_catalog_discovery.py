@@ -182,3 +182,22 @@ def test_a_suggestion_needs_two_to_a_hundred_characters(client: FlaskClient, q: 
 @pytest.mark.parametrize("q", ['"+', "*)(", "-- ;", "+a* -b", "«»"])
 def test_hostile_prefixes_are_just_text(client: FlaskClient, q: str) -> None:
     assert client.get("/api/books/suggest", query_string={"q": q}).status_code == 200
+
+
+def test_a_cancelled_shipment_takes_its_books_out_of_bought_together(
+    client: FlaskClient, seller: Seller, other: Seller
+) -> None:
+    mine, theirs = seller.create(title="Kept", stock=5)["id"], other.create(stock=5)["id"]
+    order_id = buy_together(client, mine, theirs)
+    assert recommendations(client, mine)["also_bought"] == [theirs]
+    cancelled_part = {
+        "order_id": order_id,
+        "shipment_id": str(uuid.uuid4()),
+        "seller_id": other.id,
+        "buyer_id": str(uuid.uuid4()),
+        "reason": "not shipped in time",
+        "items": [{"book_id": theirs, "quantity": 1}],
+        "refund_amount": "8.50",
+    }
+    handle(db_of(client), "shipment.cancelled", cancelled_part)
+    assert recommendations(client, mine)["also_bought"] == []
