@@ -33,6 +33,9 @@ from shared.events.catalogue import (
     OrderPaid,
     OrderPlaced,
     OrderShipped,
+    ReviewPosted,
+    ShipmentCancelled,
+    ShipmentShipped,
     StockRejected,
     UserRegistered,
     money_text,
@@ -126,7 +129,8 @@ class Notifier:
 
     def on_order_placed(self, session: Session, event: Envelope[OrderPlaced]) -> None:
         data = event.data
-        party = {"order_id": data.order_id, "buyer_id": data.buyer_id}
+        sellers = len({line.seller_id for line in data.items})
+        party = {"order_id": data.order_id, "buyer_id": data.buyer_id, "sellers": sellers}
         session.execute(insert(OrderParty).values(**party).prefix_with("IGNORE"))
         count = sum(line.quantity for line in data.items)
         self._notify(
@@ -204,6 +208,38 @@ class Notifier:
             session, buyer, "order_rejected", "Order rejected", body, f"/orders/{data.order_id}"
         )
 
+    # --- seller fulfilment: parts of an order, reviews ----------------------------------------
+
+    def on_shipment_shipped(self, session: Session, event: Envelope[ShipmentShipped]) -> None:
+        """A part of a several-seller order left (one seller's order: order.shipped says it)."""
+        data = event.data
+        if _sellers(session, data.order_id) < 2:
+            return
+        body = f"A part of your order is on its way with {data.carrier} ({data.tracking_number})."
+        link = f"/orders/{data.order_id}"
+        self._notify(session, data.buyer_id, "shipment_shipped", "Part shipped", body, link)
+
+    def on_shipment_cancelled(self, session: Session, event: Envelope[ShipmentCancelled]) -> None:
+        """A part will not come: the buyer learns why and what is refunded."""
+        data = event.data
+        if _sellers(session, data.order_id) < 2:
+            return  # the whole order is cancelled: order.cancelled says it
+        body = (
+            f"A part of your order was cancelled ({data.reason}); "
+            f"${money_text(data.refund_amount)} is refunded."
+        )
+        link = f"/orders/{data.order_id}"
+        self._notify(session, data.buyer_id, "shipment_cancelled", "Part cancelled", body, link)
+
+    def on_review_posted(self, session: Session, event: Envelope[ReviewPosted]) -> None:
+        data = event.data
+        stars = "★" * data.rating + "☆" * (5 - data.rating)
+        body = f"{data.buyer_name} rated you {stars}" + (
+            f": “{data.comment}”" if data.comment else "."
+        )
+        link = f"/sellers/{data.seller_id}"
+        self._notify(session, data.seller_id, "review_received", "New review", body, link)
+
     # --- the password-reset hook -----------------------------------------------------------------
 
     def on_password_reset_requested(self, session: Session, event: Envelope) -> None:
@@ -223,6 +259,11 @@ def _buyer(session: Session, order_id: str) -> str | None:
     return session.scalar(select(OrderParty.buyer_id).where(OrderParty.order_id == order_id))
 
 
+def _sellers(session: Session, order_id: str) -> int:
+    found = session.scalar(select(OrderParty.sellers).where(OrderParty.order_id == order_id))
+    return int(found or 1)
+
+
 def _title(session: Session, book_id: str) -> str:
     return session.scalar(select(Book.title).where(Book.book_id == book_id)) or "a book"
 
@@ -240,6 +281,9 @@ def build_handlers(notifier: Notifier) -> dict[str, list[Handler]]:
         "order.shipped": [notifier.on_order_shipped],
         "order.delivered": [notifier.on_order_delivered],
         "stock.rejected": [notifier.on_stock_rejected],
+        "shipment.shipped": [notifier.on_shipment_shipped],
+        "shipment.cancelled": [notifier.on_shipment_cancelled],
+        "review.posted": [notifier.on_review_posted],
     }
     # auth_service adds this event; handled as soon as the catalogue describes it.
     if "auth.password_reset_requested" in EVENT_TYPES:

@@ -53,6 +53,8 @@ class OrderParty(Base):
     __tablename__ = "order_parties"
     order_id: Mapped[str] = mapped_column(exact(64), primary_key=True)
     buyer_id: Mapped[str] = mapped_column(exact(64))
+    # With several sellers each part ships (or is cancelled) on its own: that is news too.
+    sellers: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class Favourite(Base):
