@@ -106,3 +106,9 @@ def test_the_sales_csv_is_a_download(seller: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.get_data(as_text=True).startswith("order_id,date,title")
+
+
+def test_a_search_that_finds_nothing_offers_what_it_meant(app: Flask, book_id: str) -> None:
+    page = app.test_client().get("/?q=dnue").text
+    assert "Did you mean" in page and 'href="/?q=dune"' in page
+    assert "Did you mean" not in app.test_client().get("/?q=dune").text
