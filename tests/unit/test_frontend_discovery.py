@@ -59,11 +59,12 @@ def test_the_catalogue_shows_facet_counts_that_link_to_filters(
     app: Flask, seller: FlaskClient, book_id: str
 ) -> None:
     list_book(seller, title="Emma", author="Jane Austen", category="Classics", condition="good")
-    page = app.test_client().get("/").text
+    assert 'aria-label="Narrow the results"' not in app.test_client().get("/").text
+    page = app.test_client().get("/?min_price=1").text
     facets = page[page.index('aria-label="Narrow the results"') :]
     assert re.search(r"Classics</a> <span class=\"count\">1</span>", facets)
     assert re.search(r"Fiction</a> <span class=\"count\">1</span>", facets)
-    assert "category=Classics" in facets
+    assert "category=Classics" in facets and "min_price=1" in facets  # keeps the filter
 
 
 def test_the_search_box_gets_suggestions_from_the_server_without_javascript(

@@ -37,7 +37,11 @@ def home() -> str:
             args[bound] = money_text(args[bound]) or args[bound]
     page = _page()
     params: dict[str, Any] = {k: v for k, v in args.items() if v}
-    params.update(page=page, per_page=current_app.extensions["config"].per_page, facets="true")
+    params.update(page=page, per_page=current_app.extensions["config"].per_page)
+    if params.keys() - {"page", "per_page", "sort"}:
+        # Facet counts narrow a search or a filter; the plain catalogue's category list already
+        # carries counts, so the busiest page skips three grouped counts.
+        params["facets"] = "true"
     listing: dict[str, Any] = {"items": [], "page": page, "per_page": 1, "total": 0}
     problem = None
     try:
