@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from notification_service.models import Book, Favourite
@@ -35,16 +35,17 @@ def add_favourite(*, sessions: sessionmaker[Session], user_id: str, book_id: str
             raise NotFound("No such book.")
         if book.seller_id == user_id:
             raise Conflict("You cannot favourite your own listing.")
-        favourite = session.get(Favourite, (user_id, book.book_id), with_for_update=True)
-        if favourite is None:
-            favourite = Favourite(
-                user_id=user_id,
-                book_id=book.book_id,
-                price_when_added=book.price,
-                added_at=utcnow(),
-            )
-            session.add(favourite)
-        return FavouriteView(book, favourite.price_when_added, favourite.added_at)
+        # INSERT IGNORE: two hearts at once (a double click) make one favourite, never a 500.
+        row = {"user_id": user_id, "book_id": book.book_id}
+        values = {**row, "price_when_added": book.price, "added_at": utcnow()}
+        session.execute(insert(Favourite).values(**values).prefix_with("IGNORE"))
+        kept = session.execute(
+            # a current (shared-lock) read: a concurrent insert is newer than our snapshot
+            select(Favourite.price_when_added, Favourite.added_at)
+            .filter_by(**row)
+            .with_for_update(read=True)
+        ).one()
+        return FavouriteView(book, kept.price_when_added, kept.added_at)
 
 
 def remove_favourite(*, sessions: sessionmaker[Session], user_id: str, book_id: str) -> None:

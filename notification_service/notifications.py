@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from notification_service.models import Notification, Preferences
@@ -67,12 +68,13 @@ def set_preferences(
     *, sessions: sessionmaker[Session], user_id: str, changes: dict[str, bool]
 ) -> dict[str, bool]:
     with sessions() as session, session.begin():
-        prefs = session.get(Preferences, user_id, with_for_update=True)
-        if prefs is None:
-            prefs = Preferences(user_id=user_id, **dict.fromkeys(PREFERENCES, True))
-            session.add(prefs)
-        for name, value in changes.items():
-            setattr(prefs, name, value)
+        # One upsert: two first saves at once land on the one row, neither deadlocks.
+        values = {"user_id": user_id, **dict.fromkeys(PREFERENCES, True), **changes}
+        updates: dict[str, object] = {**changes} or {"user_id": user_id}
+        session.execute(insert(Preferences).values(**values).on_duplicate_key_update(**updates))
+        prefs = session.scalars(
+            select(Preferences).where(Preferences.user_id == user_id).with_for_update(read=True)
+        ).one()
         return _as_dict(prefs)
 
 

@@ -467,3 +467,28 @@ def test_parts_of_a_several_seller_order_and_reviews_notify_their_people(
     # One part of a one-seller order is the whole order: order.shipped says it, not this.
     assert stack.kinds(buyer).count("shipment_shipped") == 1
     assert stack.kinds(first).count("review_received") == 1
+
+
+def test_concurrent_hearts_and_first_settings_make_one_row_each_and_no_error(
+    stack: NotificationStack,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fan, _, headers = stack.user("Eager")
+    seller, _, _ = stack.user("Seller")
+    book_id = stack.book(seller).data.book_id
+
+    def heart(_: int) -> int:
+        url = f"{stack.api}/api/me/favourites/{book_id}"
+        return requests.put(url, headers=headers, timeout=10).status_code
+
+    def save(_: int) -> int:
+        body = {"email": {"wants": False}}
+        url = f"{stack.api}/api/me/preferences"
+        return requests.put(url, json=body, headers=headers, timeout=10).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        hearts, saves = list(pool.map(heart, range(8))), list(pool.map(save, range(8)))
+    assert hearts == [200] * 8 and saves == [200] * 8
+    assert stack.scalar("SELECT COUNT(*) FROM favourites WHERE user_id=:p", fan) == 1
+    assert stack.scalar("SELECT COUNT(*) FROM preferences WHERE user_id=:p", fan) == 1
