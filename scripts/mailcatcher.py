@@ -57,6 +57,11 @@ class Mailbox:
         return found
 
 
+# What GET /api/messages shows of each message (docs/api.md); tests in-process also see the
+# HTML part and the Message-ID through Mailbox.items().
+VIEW = ("id", "to", "subject", "text", "received_at")
+
+
 class _SmtpHandler:
     def __init__(self, mailbox: Mailbox) -> None:
         self.mailbox = mailbox
@@ -74,7 +79,8 @@ def _http_handler(mailbox: Mailbox) -> type[BaseHTTPRequestHandler]:
                 return self._json({"status": "ok"})
             if url.path == "/api/messages":
                 to = parse_qs(url.query).get("to", [None])[0]
-                return self._json({"items": mailbox.items(to)})
+                items = [{k: m[k] for k in VIEW} for m in mailbox.items(to)]
+                return self._json({"items": items})
             return self._json({"error": {"code": "not_found", "message": "No such page."}}, 404)
 
         def _json(self, body: dict[str, Any], status: int = 200) -> None:
