@@ -4,8 +4,9 @@ so the totals agree with that list to the cent.
 
 Definitions (docs/api.md, "Discovery and insight"): revenue is the sum of the seller's own item
 subtotals (before commission) in orders that were paid and not cancelled or rejected (status
-paid, shipped or delivered); `orders` counts the distinct such orders; the period is the last
-`days` UTC calendar days, today included, by the time the order was placed.
+paid, shipped or delivered), leaving out a part the seller's cancelled shipment refunded;
+`orders` counts the distinct such orders; the period is the last `days` UTC calendar days,
+today included, by the time the order was placed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from order_service.models import Order, OrderItem, Review
+from order_service.models import Order, OrderItem, Review, Shipment
 from shared.contract.discovery import (
     SALES_DAYS_DEFAULT,
     SALES_DAYS_MAX,
@@ -116,6 +117,18 @@ def _rating(session: Session, seller_id: str) -> dict[str, Any]:
     return {"average": None if average is None else round(float(average), 2), "count": count}
 
 
+def _shipment_cancelled(seller_id: str) -> Any:
+    """The seller's part of the order was cancelled (refunded, stock back): not a sale, even
+    though the order itself goes on to be shipped and delivered by its other sellers."""
+    return exists(
+        select(Shipment.id).where(
+            Shipment.order_id == Order.id,
+            Shipment.seller_id == seller_id,
+            Shipment.status == "cancelled",
+        )
+    )
+
+
 def sales_summary(
     *, sessions: sessionmaker[Session], seller_id: str, days: int, today: date | None = None
 ) -> Summary:
@@ -131,6 +144,7 @@ def sales_summary(
             .where(
                 OrderItem.seller_id == seller_id,
                 Order.status.in_(SOLD_STATUSES),
+                ~_shipment_cancelled(seller_id),
                 Order.created_at >= datetime.combine(first, time.min),
                 Order.created_at < datetime.combine(last + timedelta(days=1), time.min),
             )

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from order_service import create_app
 from order_service.config import Config
 from order_service.db import Database
-from order_service.models import Order, OrderItem, Review
+from order_service.models import Order, OrderItem, Review, Shipment
 from shared.db import migrate
 from tests.support.tokens import AUDIENCE, ISSUER, TokenMinter
 
@@ -216,3 +216,44 @@ def test_the_rating_is_the_average_of_the_sellers_reviews(
     headers = {"Authorization": f"Bearer {minter.token(seller, 'S')}"}
     figures = client.get("/api/me/sales/summary", headers=headers).get_json()
     assert figures["rating"] == {"average": 4.33, "count": 3}
+
+
+def test_a_part_the_sellers_cancelled_shipment_refunded_is_not_revenue(
+    client: FlaskClient, minter: TokenMinter
+) -> None:
+    """Two sellers in one order: one ships (the order goes on to `delivered`), the other cancels
+    their shipment (refunded, stock back). Only the shipped part is the second seller's sale."""
+    db = client.application.extensions["db"]
+    shipped, cancelled = str(uuid.uuid4()), str(uuid.uuid4())
+    order_id = place(
+        db,
+        "delivered",
+        timedelta(0),
+        (shipped, str(uuid.uuid4()), 1, "12.00"),
+        (cancelled, str(uuid.uuid4()), 2, "4.00"),
+    )
+    with db.session() as session, session.begin():
+        for seller, status, subtotal in (
+            (shipped, "delivered", "12.00"),
+            (cancelled, "cancelled", "8.00"),
+        ):
+            session.add(
+                Shipment(
+                    id=str(uuid.uuid4()),
+                    order_id=order_id,
+                    seller_id=seller,
+                    status=status,
+                    subtotal=Decimal(subtotal),
+                    ship_by=NOW,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+
+    def revenue(seller: str) -> tuple[str, int]:
+        headers = {"Authorization": f"Bearer {minter.token(seller, 'Seller')}"}
+        figures = client.get("/api/me/sales/summary", headers=headers).get_json()
+        return figures["revenue"], figures["orders"]
+
+    assert revenue(shipped) == ("12.00", 1)
+    assert revenue(cancelled) == ("0.00", 0)
