@@ -2,7 +2,7 @@
 
 They reuse the other benches' pieces (closed-loop drivers, the saga client, the raw pika
 baseline) and add what only a whole system can show: a real book read through the gateway and
-directly, saga timings to `shipped`, and `book.updated` bursts from the catalog outbox to the
+directly, saga timings to `paid`, and `book.updated` bursts from the catalog outbox to the
 order read model. Every comparison is made in the same run, on the same machine.
 """
 
@@ -132,34 +132,35 @@ def _timeline(order: dict[str, Any]) -> dict[str, datetime]:
     }
 
 
-def _until_shipped(client: saga_latency.Client, token: str, order_id: str) -> dict[str, Any]:
+def _until_paid(client: saga_latency.Client, token: str, order_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while True:
         order = client.get(token, order_id)
-        if order["status"] in ("shipped", "delivered") or time.monotonic() > deadline:
+        if order["status"] in saga_latency.SOLD or time.monotonic() > deadline:
             return order
         time.sleep(0.05)
 
 
-def _timed_order(client: saga_latency.Client, token: str, book: str) -> tuple[float, float] | str:
-    """(pending -> paid, pending -> shipped) in seconds for one order, or what went wrong."""
+def _timed_order(client: saga_latency.Client, token: str, book: str) -> float | str:
+    """pending -> paid in seconds for one order, or what went wrong.
+
+    Sellers now ship their own shipments (auto-ship is a seller's setting), so `shipped` is no
+    longer the saga's own doing and is not timed here.
+    """
     placed = client.order(token, book)
     if placed.status_code != 202:
         return f"{placed.status_code} {placed.text[:200]}"
-    at = _timeline(_until_shipped(client, token, placed.json()["id"]))
-    if "shipped" not in at:
-        return f"order {placed.json()['id']} not shipped in 60 s"
-    return (
-        (at["paid"] - at["pending"]).total_seconds(),
-        (at["shipped"] - at["pending"]).total_seconds(),
-    )
+    at = _timeline(_until_paid(client, token, placed.json()["id"]))
+    if "paid" not in at:
+        return f"order {placed.json()['id']} not paid in 60 s"
+    return (at["paid"] - at["pending"]).total_seconds()
 
 
 def saga_latency_with(
     gateway: str, tokens: list[str], books: list[str], *, orders: int
 ) -> dict[str, Any]:
-    """3. pending -> paid and pending -> shipped, `len(tokens)` buyers sharing `orders` orders."""
-    timings: list[tuple[float, float]] = []
+    """3. pending -> paid, `len(tokens)` buyers sharing `orders` orders."""
+    timings: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
     share = [orders // len(tokens) + (i < orders % len(tokens)) for i in range(len(tokens))]
@@ -182,8 +183,7 @@ def saga_latency_with(
         "seconds": round(time.monotonic() - started, 1),
         "failures": len(failures),
         "first_failures": failures[:3],
-        "paid": percentiles([paid for paid, _ in timings]),
-        "shipped": percentiles([shipped for _, shipped in timings]),
+        "paid": percentiles(timings),
     }
 
 

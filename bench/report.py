@@ -92,8 +92,8 @@ def _events(results: dict[str, Any]) -> list[Row]:
         table.append(
             (
                 f"3. saga, {buyers} concurrent buyer(s)",
-                f"pending→paid {_latency(saga['paid'])}; "
-                f"pending→shipped {_latency(saga['shipped'])}",
+                f"pending→paid {_latency(saga['paid'])}"
+                + (f"; pending→shipped {_latency(saga['shipped'])}" if "shipped" in saga else ""),
                 "",
                 f"{saga['failures']} failures",
             )
