@@ -34,6 +34,8 @@ ISBN_IN: Schema = {
     "description": "ISBN-10 or ISBN-13 with a valid check digit",
 }
 CONDITION: Schema = {"type": "string", "enum": list(CONDITION_ORDER)}
+# OpenAPI 3.0: `nullable` does not add null to an `enum`; the enum must list it.
+NULLABLE_CONDITION: Schema = {**NULLABLE(CONDITION), "enum": [*CONDITION_ORDER, None]}
 BOOLEAN: Schema = {"type": "boolean"}
 
 SCHEMAS: dict[str, Schema] = {
@@ -62,7 +64,7 @@ SCHEMAS: dict[str, Schema] = {
                 "title": NULLABLE(WANT_TEXT),
                 "author": NULLABLE(WANT_TEXT),
                 "max_price": NULLABLE(MONEY_IN),
-                "min_condition": NULLABLE(CONDITION),
+                "min_condition": NULLABLE_CONDITION,
             },
             [],
             closed=True,
@@ -76,7 +78,7 @@ SCHEMAS: dict[str, Schema] = {
             "title": NULLABLE({"type": "string"}),
             "author": NULLABLE({"type": "string"}),
             "max_price": NULLABLE(MONEY),
-            "min_condition": NULLABLE(CONDITION),
+            "min_condition": NULLABLE_CONDITION,
             "created_at": TIME,
             "matches": {
                 "type": "array",

@@ -103,7 +103,7 @@ def demand() -> Response:
 @login_required
 def list_notifications() -> Response:
     paging = paging_args(request.args)
-    unread = request.args.get("unread", "").lower() in ("true", "1", "yes")
+    unread = _unread_filter(request.args.get("unread", ""))
     found = notifications.list_notifications(
         sessions=_sessions(),
         user_id=current_user().id,
@@ -112,6 +112,16 @@ def list_notifications() -> Response:
         per_page=paging.per_page,
     )
     return jsonify(page_json(map(notification_json, found.items), paging, found.total))
+
+
+def _unread_filter(raw: str) -> bool:
+    """`?unread=true` filters, false or blank does not; anything else is a bad filter (422)."""
+    value = raw.strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("", "false", "0", "no"):
+        return False
+    raise Invalid("The request is not valid.", fields={"unread": "must be true or false"})
 
 
 @bp.get("/me/notifications/unread-count")

@@ -177,6 +177,8 @@ def repair_positive(case: Any, data: Fixtures) -> None:
             body["amount"] = "0.01"
         if case.operation.path == "/api/auth/register" and isinstance(body.get("password"), str):
             body["password"] = f"{body['password'][:1000]} #{next(_KEYS)} not common"
+    if isinstance(query.get("isbn"), str):  # a check digit no schema can say (demand)
+        query["isbn"] = "978-0-306-40615-7"
     key = (case.headers or {}).get("Idempotency-Key")
     if isinstance(key, str):  # a key reused with another body is a 422, as the IETF draft says
         case.headers["Idempotency-Key"] = f"{key[:240]}-{next(_KEYS)}"

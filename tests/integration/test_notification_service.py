@@ -305,6 +305,14 @@ def test_the_inbox_lists_counts_and_marks_read(stack: NotificationStack) -> None
         f"{stack.api}/api/me/notifications/read", json={"ids": "x"}, headers=headers, timeout=10
     )
     assert bad.status_code == 422 and "ids" in bad.json()["error"]["fields"]
+    for value in ("null", "maybe"):  # a filter it cannot read is a bad filter, not no filter
+        answer = requests.get(
+            f"{stack.api}/api/me/notifications",
+            params={"unread": value},
+            headers=headers,
+            timeout=10,
+        )
+        assert answer.status_code == 422 and "unread" in answer.json()["error"]["fields"]
 
 
 def test_wants_refuse_bad_input_and_belong_to_their_owner(stack: NotificationStack) -> None:

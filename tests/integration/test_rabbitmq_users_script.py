@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +15,9 @@ import pika
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# One user per entry of the permissions file (the services and the gateway).
+USERS = [entry["user"] for entry in json.loads((ROOT / "rabbitmq/permissions.json").read_text())]
 
 
 def test_the_script_creates_each_service_user_and_prints_its_url(
@@ -38,9 +42,9 @@ def test_the_script_creates_each_service_user_and_prints_its_url(
             )
             assert result.returncode == 0, result.stderr
         urls = dict(line.split(": RABBITMQ_URL=") for line in result.stdout.splitlines())
-        assert set(urls) == {"auth", "catalog", "order", "gateway"}
+        assert set(urls) == set(USERS)
         for url in urls.values():
             pika.BlockingConnection(pika.URLParameters(url)).close()
     finally:
-        for user in ("auth", "catalog", "order", "gateway"):
+        for user in USERS:
             subprocess.run([rabbitmqctl, "delete_user", f"{prefix}{user}"], capture_output=True)
