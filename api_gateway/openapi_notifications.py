@@ -37,6 +37,7 @@ CONDITION: Schema = {"type": "string", "enum": list(CONDITION_ORDER)}
 # OpenAPI 3.0: `nullable` does not add null to an `enum`; the enum must list it.
 NULLABLE_CONDITION: Schema = {**NULLABLE(CONDITION), "enum": [*CONDITION_ORDER, None]}
 BOOLEAN: Schema = {"type": "boolean"}
+BLANK: Schema = {"type": "string", "maxLength": 0}  # "" only: the service reads it as none
 
 SCHEMAS: dict[str, Schema] = {
     "Favourite": obj(
@@ -63,7 +64,8 @@ SCHEMAS: dict[str, Schema] = {
                 "isbn": NULLABLE(ISBN_IN),
                 "title": NULLABLE(WANT_TEXT),
                 "author": NULLABLE(WANT_TEXT),
-                "max_price": NULLABLE(MONEY_IN),
+                # blank is no bound, as a form's empty field (the service reads it so)
+                "max_price": NULLABLE({"oneOf": [*MONEY_IN["oneOf"], BLANK]}),
                 "min_condition": NULLABLE_CONDITION,
             },
             [],
