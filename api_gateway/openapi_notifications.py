@@ -62,11 +62,11 @@ SCHEMAS: dict[str, Schema] = {
         **obj(
             {
                 "isbn": NULLABLE(ISBN_IN),
-                "title": NULLABLE(WANT_TEXT),
-                "author": NULLABLE(WANT_TEXT),
-                # blank is no bound, as a form's empty field (the service reads it so)
+                # "" is none for every field, as a form's empty input (the service reads it so)
+                "title": NULLABLE({"oneOf": [WANT_TEXT, BLANK]}),
+                "author": NULLABLE({"oneOf": [WANT_TEXT, BLANK]}),
                 "max_price": NULLABLE({"oneOf": [*MONEY_IN["oneOf"], BLANK]}),
-                "min_condition": NULLABLE_CONDITION,
+                "min_condition": {**NULLABLE_CONDITION, "enum": [*CONDITION_ORDER, "", None]},
             },
             [],
             closed=True,
