@@ -15,11 +15,13 @@ from shared.contract.discovery import (
     SUGGEST_MAX,
     SUGGEST_MIN,
 )
-from web_frontend.auth import login_required
+from web_frontend.auth import current_user, login_required
 from web_frontend.charts import bar_chart
 from web_frontend.clients import GatewayError, GatewayUnavailable, api
+from web_frontend.short_cache import ShortCache
 
 bp = Blueprint("discovery", __name__)
+RECOMMENDATIONS: ShortCache[dict[str, list[dict[str, Any]]]] = ShortCache(ttl=60, size=2048)
 PERIODS = (7, 30, 90, 365)  # the dashboard's period choices, within the API's 1-365 days
 
 
@@ -43,11 +45,18 @@ def suggest() -> Response:
 
 
 def recommendation_rows(book_id: str) -> dict[str, list[dict[str, Any]]]:
-    """The book page's three rows; empty rows when recommendations are unavailable."""
+    """The book page's three rows (up to a minute old, per viewer: the API leaves out the
+    viewer's own listings); empty rows, not kept, when recommendations are unavailable."""
+    user = current_user()
+    viewer = user["id"] if user else None
     try:
-        rows = api().recommendations(book_id)
+        return RECOMMENDATIONS.get((book_id, viewer), lambda: _fetch_rows(book_id))
     except GatewayError:
-        rows = {}
+        return {name: [] for name in RECOMMENDATION_ROWS}
+
+
+def _fetch_rows(book_id: str) -> dict[str, list[dict[str, Any]]]:
+    rows = api().recommendations(book_id)
     return {name: list(rows.get(name) or []) for name in RECOMMENDATION_ROWS}
 
 
