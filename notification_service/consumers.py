@@ -34,6 +34,7 @@ from shared.events.catalogue import (
     OrderPlaced,
     OrderShipped,
     ReviewPosted,
+    ShipmentAwaiting,
     ShipmentCancelled,
     ShipmentShipped,
     StockRejected,
@@ -210,6 +211,15 @@ class Notifier:
 
     # --- seller fulfilment: parts of an order, reviews ----------------------------------------
 
+    def on_shipment_awaiting(self, session: Session, event: Envelope[ShipmentAwaiting]) -> None:
+        """A seller who ships by hand has a part to send, and a date to send it by."""
+        data = event.data
+        body = (
+            f"A buyer is waiting for your part of order {data.order_id[:8]}: ship it by "
+            f"{data.ship_by:%d %b %Y, %H:%M} UTC, or it is cancelled and refunded."
+        )
+        self._notify(session, data.seller_id, "shipment_due", "Shipment due", body, "/my/shipments")
+
     def on_shipment_shipped(self, session: Session, event: Envelope[ShipmentShipped]) -> None:
         """A part of a several-seller order left (one seller's order: order.shipped says it)."""
         data = event.data
@@ -281,6 +291,7 @@ def build_handlers(notifier: Notifier) -> dict[str, list[Handler]]:
         "order.shipped": [notifier.on_order_shipped],
         "order.delivered": [notifier.on_order_delivered],
         "stock.rejected": [notifier.on_stock_rejected],
+        "shipment.awaiting": [notifier.on_shipment_awaiting],
         "shipment.shipped": [notifier.on_shipment_shipped],
         "shipment.cancelled": [notifier.on_shipment_cancelled],
         "review.posted": [notifier.on_review_posted],

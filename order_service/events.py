@@ -14,6 +14,7 @@ from shared.events.catalogue import (
     OrderPlaced,
     OrderShipped,
     ReviewPosted,
+    ShipmentAwaiting,
     ShipmentCancelled,
     ShipmentDelivered,
     ShipmentShipped,
@@ -87,6 +88,16 @@ def _moved(order: Order, shipment: Shipment) -> dict[str, str]:
         "carrier": shipment.carrier or "",
         "tracking_number": shipment.tracking_number or "",
     }
+
+
+def shipment_awaiting(order: Order, shipment: Shipment) -> ShipmentAwaiting:
+    return ShipmentAwaiting(
+        order_id=order.id,
+        shipment_id=shipment.id,
+        seller_id=shipment.seller_id,
+        buyer_id=order.buyer_id,
+        ship_by=shipment.ship_by,
+    )
 
 
 def shipment_shipped(order: Order, shipment: Shipment) -> ShipmentShipped:

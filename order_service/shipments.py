@@ -107,6 +107,10 @@ def open_shipments(session: Session, order: Order, settings: Fulfilment) -> list
         if seller_id in auto:
             due = now + timedelta(seconds=settings.auto_ship_delay_seconds)
             _timer(session, shipment, "auto_ship", due)
+        else:  # a seller who ships by hand is told (notification_service: shipment_due)
+            events.record(
+                session, events.shipment_awaiting(order, shipment), correlation_id=order.id
+            )
         opened.append(shipment)
     return opened
 

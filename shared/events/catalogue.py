@@ -360,6 +360,23 @@ class ShipmentMoved(EventData):
     """Carrier's tracking number."""
 
 
+class ShipmentAwaiting(EventData):
+    """A paid order's part waits for a seller who ships by hand (auto-ship off): a reminder."""
+
+    TYPE: ClassVar[str] = "shipment.awaiting"
+    PRODUCER: ClassVar[str] = "order_service"
+    order_id: Id
+    """The order the shipment belongs to."""
+    shipment_id: Id
+    """The shipment (one per seller of a paid order)."""
+    seller_id: Id
+    """The seller who must send it."""
+    buyer_id: Id
+    """The buyer's user id."""
+    ship_by: Timestamp
+    """When it is cancelled by itself (and refunded) if not shipped."""
+
+
 class ShipmentShipped(ShipmentMoved):
     """A seller (or the simulated carrier for an auto-shipping seller) sent their part."""
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import requests
+from sqlalchemy import text
 
 from shared.events.catalogue import EVENT_TYPES
 from tests.support.notification_harness import NotificationStack, running_notification_stack
@@ -500,3 +501,30 @@ def test_concurrent_hearts_and_first_settings_make_one_row_each_and_no_error(
     assert hearts == [200] * 8 and saves == [200] * 8
     assert stack.scalar("SELECT COUNT(*) FROM favourites WHERE user_id=:p", fan) == 1
     assert stack.scalar("SELECT COUNT(*) FROM preferences WHERE user_id=:p", fan) == 1
+
+
+def test_a_seller_who_ships_by_hand_is_told_a_shipment_is_due_once(
+    stack: NotificationStack,
+) -> None:
+    buyer, _, _ = stack.user("Buyer")
+    seller, _, _ = stack.user("Seller")
+    awaiting = stack.publish(
+        "shipment.awaiting",
+        {
+            "order_id": str(uuid.uuid4()),
+            "shipment_id": str(uuid.uuid4()),
+            "seller_id": seller,
+            "buyer_id": buyer,
+            "ship_by": "2026-12-04T10:00:00.000Z",
+        },
+        "order_service",
+    )
+    stack.republish(awaiting)  # a redelivery changes nothing
+    stack.wait_for(lambda: "shipment_due" in stack.kinds(seller))
+    stack.wait_for(lambda: stack.kinds(seller) == ["shipment_due"])
+    with stack.engine.connect() as conn:
+        link, body = conn.execute(
+            text("SELECT link, body FROM notifications WHERE user_id=:u"), {"u": seller}
+        ).one()
+    assert link == "/my/shipments" and "04 Dec 2026, 10:00 UTC" in body
+    assert "shipment_due" not in stack.kinds(buyer)

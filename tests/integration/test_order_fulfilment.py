@@ -255,6 +255,12 @@ def test_a_repeated_stock_reserved_opens_one_shipment_per_seller(order_stack: Or
         order_stack.scalar("SELECT COUNT(*) FROM ledger_entries WHERE order_id = %s", order["id"])
         == 2
     )
+    # The hand-shipping seller is told once that the shipment waits (shipment_due downstream).
+    awaiting = order_stack.scalar(
+        "SELECT COUNT(*) FROM outbox WHERE event_type = 'shipment.awaiting' AND payload LIKE %s",
+        f"%{order['id']}%",
+    )
+    assert awaiting == 1
 
 
 def test_seller_settings_default_off_and_validate(order_stack: OrderStack) -> None:
