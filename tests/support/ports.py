@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import socket
@@ -10,10 +11,25 @@ from scripts.stack import Ports
 
 
 def free_port() -> int:
-    """A port nothing listens on right now (the kernel picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on right now (the kernel picks it), on IPv6's loopback too: a
+    client asking for `localhost` may try ::1 first and reach whatever listens there."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if _free_on_ipv6_loopback(port):
+            return port
+
+
+def _free_on_ipv6_loopback(port: int) -> bool:
+    if not socket.has_ipv6:
+        return True
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", port))
+    except OSError as exc:
+        return exc.errno not in (errno.EADDRINUSE, errno.EACCES)  # no ::1 here: nothing to fear
+    return True
 
 
 def port_is_free(port: int) -> bool:
@@ -22,7 +38,7 @@ def port_is_free(port: int) -> bool:
             probe.bind(("127.0.0.1", port))
         except OSError:
             return False
-    return True
+    return _free_on_ipv6_loopback(port)
 
 
 def all_ports(ports: Ports, replicas: int) -> list[int]:
