@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from notification_service.mail import message
 from notification_service.models import Delivery
 from shared.db import utcnow
-from shared.events.retry import Backoff
+from shared.events.polling import polling_loop
 
 log = logging.getLogger(__name__)
 
@@ -117,20 +117,6 @@ def mail_loop(
     session_factory: Callable[[], Session], settings: SmtpSettings, *, poll: float
 ) -> Callable[[threading.Event], None]:
     """The worker's mail timer (WorkerSpec.timers): polls until stopped, survives outages."""
-
-    def run(stop: threading.Event) -> None:
-        failures = 0
-        while not stop.is_set():
-            try:
-                with session_factory() as session:
-                    tried = send_due(session, settings)
-                failures = 0
-            except Exception as exc:  # a database outage included: the loop must never die
-                failures += 1
-                tried = 0
-                log.warning("mail loop failed (%s); retrying", exc)
-                stop.wait(Backoff(base=0.5, cap=10).delay(failures))
-            if not tried:
-                stop.wait(poll)
-
-    return run
+    return polling_loop(
+        "mail loop", session_factory, lambda session: send_due(session, settings), poll=poll
+    )

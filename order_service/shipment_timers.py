@@ -21,7 +21,7 @@ from order_service.models import Order, Shipment, ShipmentTimer
 from order_service.payments import PaymentProvider
 from order_service.shipments import Fulfilment
 from shared.db import utcnow
-from shared.events.retry import Backoff
+from shared.events.polling import polling_loop
 
 log = logging.getLogger(__name__)
 
@@ -87,20 +87,9 @@ def shipment_timer(
     session_factory: Callable[[], Session], settings: ShipmentTimerSettings, *, poll: float
 ) -> Callable[[threading.Event], None]:
     """The worker's shipment timer loop (WorkerSpec.timers): polls until stopped."""
-
-    def run(stop: threading.Event) -> None:
-        failures = 0
-        while not stop.is_set():
-            try:
-                with session_factory() as session:
-                    fired = fire_due_shipment_timers(session, settings)
-                failures = 0
-            except Exception as exc:  # outages included: the loop must never die
-                failures += 1
-                fired = 0
-                log.warning("shipment timers failed (%s); retrying", exc)
-                stop.wait(Backoff(base=0.5, cap=10).delay(failures))
-            if not fired:
-                stop.wait(poll)
-
-    return run
+    return polling_loop(
+        "shipment timers",
+        session_factory,
+        lambda session: fire_due_shipment_timers(session, settings),
+        poll=poll,
+    )

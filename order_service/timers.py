@@ -27,7 +27,7 @@ from order_service.models import Order, OrderTimer
 from order_service.payments import PaymentProvider, release_payment
 from order_service.saga import transition
 from shared.db import utcnow
-from shared.events.retry import Backoff
+from shared.events.polling import polling_loop
 
 log = logging.getLogger(__name__)
 CARRIERS = ("UPS", "DHL", "FedEx", "USPS")
@@ -100,20 +100,9 @@ def shipping_timer(
     session_factory: Callable[[], Session], settings: TimerSettings, *, poll: float
 ) -> Callable[[threading.Event], None]:
     """The worker's timer loop (WorkerSpec.timers): polls until stopped, survives outages."""
-
-    def run(stop: threading.Event) -> None:
-        failures = 0
-        while not stop.is_set():
-            try:
-                with session_factory() as session:
-                    fired = fire_due_timers(session, settings)
-                failures = 0
-            except Exception as exc:  # outages included: the loop must never die
-                failures += 1
-                fired = 0
-                log.warning("order timers failed (%s); retrying", exc)
-                stop.wait(Backoff(base=0.5, cap=10).delay(failures))
-            if not fired:
-                stop.wait(poll)
-
-    return run
+    return polling_loop(
+        "order timers",
+        session_factory,
+        lambda session: fire_due_timers(session, settings),
+        poll=poll,
+    )
