@@ -5,12 +5,21 @@ tests/unit/test_gateway_openapi.py keeps its paths and methods equal to the rout
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
 from api_gateway import openapi_fulfilment, openapi_notifications
 from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, SPACE, Schema, ref
-from shared.contract import catalogue, discovery, paging
+from api_gateway.routes import ROUTES
+from shared.contract import accounts, catalogue, discovery, paging
+from shared.contract.operations import Error, Operation
+
+# The contract modules whose OPERATIONS document the routes (the rest is still written below).
+CONTRACTS = (accounts,)
 
 SORTS = list(catalogue.SORTS)
 
@@ -135,58 +144,6 @@ COVER_BODY = {
 def paths() -> dict[str, dict[str, Any]]:
     book, order, item = [_id("book_id")], [_id("order_id")], [_id("book_id")]
     return {
-        "/api/auth/register": {
-            "post": op(
-                "Create an account",
-                "auth",
-                protected=False,
-                body="RegisterRequest",
-                ok=(201, "RegisterResponse"),
-                errors=(409, 429),
-            )
-        },
-        "/api/auth/login": {
-            "post": op(
-                "Sign in",
-                "auth",
-                protected=False,
-                body="LoginRequest",
-                ok=(200, "LoginResponse"),
-                errors=(401, 429),
-            )
-        },
-        "/api/auth/logout": {"post": op("Revoke the caller's token", "auth", ok=(204, None))},
-        "/api/auth/me": {"get": op("The signed-in user", "auth", ok=(200, "User"))},
-        "/api/auth/refresh": {
-            "post": op(
-                "A new token pair for a refresh token (rotation; a reused one revokes its family)",
-                "auth",
-                protected=False,
-                body="RefreshRequest",
-                ok=(200, "RefreshResponse"),
-                errors=(401,),
-            )
-        },
-        "/api/auth/password-reset": {
-            "post": op(
-                "E-mail a password-reset link (202 whether or not the account exists)",
-                "auth",
-                protected=False,
-                body="PasswordResetRequest",
-                ok=(202, None),
-                errors=(429,),
-            )
-        },
-        "/api/auth/password-reset/confirm": {
-            "post": op(
-                "Set a new password with a reset token; every token of the account is revoked",
-                "auth",
-                protected=False,
-                body="PasswordResetConfirm",
-                ok=(204, None),
-                errors=(401,),
-            )
-        },
         "/api/books": {
             "get": op(
                 "Browse or search books in stock",
@@ -383,9 +340,23 @@ def _error_responses() -> dict[str, Any]:
 
 @cache
 def document() -> dict[str, Any]:
-    """The whole document (built once per process)."""
+    """The whole document (built once per process): each route of the gateway's table, with
+    what its contract operation says it takes and answers."""
+    contracted = {o.key: o for module in CONTRACTS for o in module.OPERATIONS}
+    refs, schemas = components([o for o in contracted.values()])
+    legacy = paths()
+    generated: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        for method in sorted(route.methods):
+            if (method, route.path) in contracted:
+                operation = contracted[method, route.path]
+                generated.setdefault(route.path, {})[method.lower()] = build_operation(
+                    operation, protected=route.protected, refs=refs
+                )
+    for path, methods in legacy.items():
+        generated.setdefault(path, {}).update(methods)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "BookStore API",
             "version": "1.0.0",
@@ -396,12 +367,13 @@ def document() -> dict[str, Any]:
             {"name": n}
             for n in ("auth", "catalogue", "orders", "notifications", "fulfilment", "meta")
         ],
-        "paths": paths(),
+        "paths": generated,
         "components": {
             "schemas": {
-                **SCHEMAS,
-                **openapi_notifications.SCHEMAS,
-                **openapi_fulfilment.SCHEMAS,
+                **schemas,
+                **nullable_3_1(
+                    {**SCHEMAS, **openapi_notifications.SCHEMAS, **openapi_fulfilment.SCHEMAS}
+                ),
             },
             "responses": _error_responses(),
             "securitySchemes": {
@@ -409,3 +381,100 @@ def document() -> dict[str, Any]:
             },
         },
     }
+
+
+def build_operation(
+    operation: Operation, *, protected: bool, refs: dict[type[BaseModel], Schema]
+) -> dict[str, Any]:
+    """One operation: its success answer and every error it may give (the route table says
+    whether a token is needed)."""
+    success: dict[str, Any] = {"description": operation.summary}
+    if operation.response is not None:
+        success["content"] = {"application/json": {"schema": refs[operation.response]}}
+    codes = set(operation.errors) | set(ALWAYS) | ({401} if protected else set())
+    codes |= set(JSON_ERRORS) if operation.body is not None else set()
+    responses = {str(operation.ok): success} | {
+        str(c): {"$ref": f"#/components/responses/E{c}"} for c in sorted(codes)
+    }
+    built: dict[str, Any] = {
+        "summary": operation.summary,
+        "tags": [operation.tag],
+        "responses": responses,
+        "security": [{"bearer": []}] if protected else [],
+    }
+    parameters = [_id(name) for name in re.findall(r"\{([a-z_]+)\}", operation.path)]
+    if operation.query is not None:
+        parameters += query_parameters(operation.query)
+    if parameters:
+        built["parameters"] = parameters
+    if operation.body is not None:
+        content = {"application/json": {"schema": refs[operation.body]}}
+        built["requestBody"] = {"required": True, "content": content}
+    return merged(built, operation.openapi)
+
+
+def query_parameters(model: type[BaseModel]) -> list[Schema]:
+    schema = without_titles(model.model_json_schema())
+    required = set(schema.get("required", ()))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": field}
+        for name, field in schema["properties"].items()
+    ]
+
+
+def components(
+    operations: list[Operation],
+) -> tuple[dict[type[BaseModel], Schema], dict[str, Schema]]:
+    """Every model the operations name, under its class name, with the refs to use for each
+    (request bodies as they are read, answers as they are written)."""
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(Error, "serialization"): None}
+    for operation in operations:
+        if operation.body is not None:
+            wanted[operation.body, "validation"] = None
+        if operation.response is not None:
+            wanted[operation.response, "serialization"] = None
+    keys, top = models_json_schema(list(wanted), ref_template="#/components/schemas/{model}")
+    refs: dict[type[BaseModel], Schema] = {
+        model: schema for (model, _), schema in keys.items() if issubclass(model, BaseModel)
+    }
+    defs: dict[str, Schema] = without_titles(top.get("$defs", {}))
+    return refs, defs
+
+
+def without_titles(schema: Any) -> Any:
+    """pydantic's generated titles ("Created At") dropped: the names say it already."""
+    if isinstance(schema, list):
+        return [without_titles(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    cleaned = {}
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key in ("properties", "$defs", "patternProperties"):
+            cleaned[key] = {name: without_titles(sub) for name, sub in value.items()}
+        else:
+            cleaned[key] = without_titles(value)
+    return cleaned
+
+
+def nullable_3_1(schema: Any) -> Any:
+    """OpenAPI 3.0's `nullable: true` as 3.1 says it (for schemas still written by hand)."""
+    if isinstance(schema, list):
+        return [nullable_3_1(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: nullable_3_1(value) for key, value in schema.items()}
+    if converted.pop("nullable", False):
+        return {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out

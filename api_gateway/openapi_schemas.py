@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.contract import catalogue, discovery, orders, paging
-from shared.contract.accounts import (
-    EMAIL_MAX,
-    EMAIL_PATTERN,
-    NAME_MAX,
-    NAME_PATTERN,
-    PASSWORD_MAX,
-    PASSWORD_MIN,
+from shared.contract.patterns import (  # noqa: F401 (re-exported to the other legacy modules)
+    MONEY,
+    MULTILINE,
+    SPACE,
+    TIME,
+    UUID,
+    any_case,
+    filled,
+    line,
+    trimmed,
 )
 from shared.countries import ISO_COUNTRIES
 from shared.web.errors import CODES
 
-MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 # 0.01 to 100000.00 with at most two decimals (what catalog_service/validation.py accepts).
 PRICE_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,4}(\.[0-9]{1,2})?|100000(\.0{1,2})?)$"
 COUNTRIES = sorted(ISO_COUNTRIES)  # shared with order_service, which validates them
@@ -32,21 +33,6 @@ QUANTITY: Schema = {
     "minimum": orders.QUANTITY_MIN,
     "maximum": orders.QUANTITY_MAX,
 }
-
-
-def any_case(words: list[str]) -> str:
-    """A pattern matching one of `words` in any letter case, as the services compare them
-    (JSON Schema's regular expressions have no case-insensitive flag)."""
-
-    def letters(word: str) -> str:
-        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
-
-    return "|".join(letters(word) for word in words)
-
-
-def trimmed(pattern: str) -> str:
-    """A whole-value pattern that, like the services, ignores surrounding whitespace."""
-    return rf"^\s*{pattern}\s*$"
 
 
 def ref(name: str) -> Schema:
@@ -77,9 +63,6 @@ def page_of(item: str) -> Schema:
     )
 
 
-UUID: Schema = {"type": "string", "format": "uuid"}
-TIME: Schema = {"type": "string", "format": "date-time"}
-MONEY: Schema = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "example": "12.50"}
 MONEY_IN: Schema = {
     "oneOf": [
         {"type": "string", "pattern": PRICE_PATTERN},
@@ -87,32 +70,7 @@ MONEY_IN: Schema = {
     ]
 }
 USD: Schema = {"type": "string", "enum": ["USD"]}
-# A refresh or reset token as auth_service takes it: printable ASCII, not only spaces, <= 200.
-TOKEN_IN: Schema = {"type": "string", "maxLength": 200, "pattern": r"^[ -~]*[!-~][ -~]*$"}
 TEXT = lambda lo, hi: {"type": "string", "minLength": lo, "maxLength": hi}  # noqa: E731
-
-
-# What Python's str.strip() removes: ECMA's \s (the patterns' dialect) lacks \x1c-\x1f and \x85.
-SPACE = r"[\s\x1c-\x1f\x85]"
-
-
-def line(high: int) -> Schema:
-    """One line of text as catalog_service checks it: no control characters, 1 to `high`
-    characters once the surrounding whitespace is stripped (so the pattern holds the length)."""
-    char, edge = r"[^\x00-\x1f\x7f]", r"[^\s\x00-\x1f\x7f\x85]"
-    return {
-        "type": "string",
-        "pattern": rf"^{SPACE}*{edge}({char}{{0,{high - 2}}}{edge})?{SPACE}*$",
-    }
-
-
-def filled(high: int) -> Schema:
-    """Text as order_service checks it: 1 to `high` characters once stripped."""
-    edge = r"[^\s\x1c-\x1f\x85]"
-    return {
-        "type": "string",
-        "pattern": rf"^{SPACE}*{edge}([\s\S]{{0,{high - 2}}}{edge})?{SPACE}*$",
-    }
 
 
 NULLABLE = lambda s: {**s, "nullable": True}  # noqa: E731
@@ -134,7 +92,7 @@ BOOK_WRITABLE: dict[str, Schema] = {
         "description": "one of GET /api/categories, in any letter case",
     },
     "condition": {"type": "string", "enum": CONDITIONS},
-    "description": NULLABLE({**TEXT(0, catalogue.DESCRIPTION_MAX), "pattern": MULTILINE_PATTERN}),
+    "description": NULLABLE({**TEXT(0, catalogue.DESCRIPTION_MAX), "pattern": MULTILINE}),
     "language": NULLABLE(
         {
             "type": "string",
@@ -152,64 +110,6 @@ BOOK_WRITABLE: dict[str, Schema] = {
 BOOK_INPUT: dict[str, Schema] = {**BOOK_WRITABLE, "currency": {"type": "string", "enum": ["USD"]}}
 
 SCHEMAS: dict[str, Schema] = {
-    "Error": obj(
-        {
-            "error": obj(
-                {
-                    "code": {"type": "string", "enum": ERROR_CODES},
-                    "message": {"type": "string"},
-                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                },
-                ["code", "message"],
-            ),
-            "request_id": NULLABLE({"type": "string"}),
-        }
-    ),
-    "User": obj(
-        {"id": UUID, "email": {"type": "string"}, "name": {"type": "string"}, "created_at": TIME}
-    ),
-    "RegisterRequest": obj(
-        {
-            "email": {"type": "string", "maxLength": EMAIL_MAX, "pattern": trimmed(EMAIL_PATTERN)},
-            "password": TEXT(PASSWORD_MIN, PASSWORD_MAX),
-            "name": {**TEXT(1, NAME_MAX), "pattern": trimmed(NAME_PATTERN)},
-        },
-        closed=True,
-    ),
-    "RegisterResponse": obj({"user": ref("User")}),
-    # Judged as strictly as a registration: an e-mail no account can have is a 422 at login too.
-    "LoginRequest": obj(
-        {
-            "email": {"type": "string", "maxLength": EMAIL_MAX, "pattern": trimmed(EMAIL_PATTERN)},
-            "password": TEXT(1, PASSWORD_MAX),
-        },
-        closed=True,
-    ),
-    "LoginResponse": obj(
-        {
-            "access_token": {"type": "string"},
-            "refresh_token": {"type": "string"},
-            "token_type": {"type": "string", "enum": ["Bearer"]},
-            "expires_in": {"type": "integer", "minimum": 1, "maximum": 900},
-            "user": ref("User"),
-        }
-    ),
-    "RefreshRequest": obj({"refresh_token": TOKEN_IN}, closed=True),
-    "RefreshResponse": obj(
-        {
-            "access_token": {"type": "string"},
-            "refresh_token": {"type": "string"},
-            "token_type": {"type": "string", "enum": ["Bearer"]},
-            "expires_in": {"type": "integer", "minimum": 1, "maximum": 900},
-        }
-    ),
-    "PasswordResetRequest": obj(
-        {"email": {"type": "string", "maxLength": EMAIL_MAX, "pattern": trimmed(EMAIL_PATTERN)}},
-        closed=True,
-    ),
-    "PasswordResetConfirm": obj(
-        {"token": TOKEN_IN, "password": TEXT(PASSWORD_MIN, PASSWORD_MAX)}, closed=True
-    ),
     "Book": obj(
         {
             "id": UUID,

@@ -13,9 +13,10 @@ from auth_service.models import User
 from auth_service.passwords import Passwords
 from auth_service.throttle import ThrottlePolicy
 from auth_service.tokens import TokenIssuer
+from shared.contract.accounts import PasswordResetConfirm
 from shared.timestamps import iso
 from shared.web.errors import ApiError
-from shared.web.requests import json_body
+from shared.web.requests import body, json_body
 from shared.web.tokens import User as TokenUser
 from shared.web.tokens import current_user
 
@@ -50,7 +51,7 @@ def user_json(user: User) -> dict[str, Any]:
 
 @bp.post("/register")
 def register() -> tuple[Response, int]:
-    form = validation.registration(json_body({"email", "password", "name"}))
+    form = validation.registration(json_body(None))
     ctx = _ctx()
     try:
         user = service.register_user(
@@ -72,7 +73,7 @@ def register() -> tuple[Response, int]:
 
 @bp.post("/login")
 def login() -> Response:
-    creds = validation.credentials(json_body({"email", "password"}))
+    creds = validation.credentials(json_body(None))
     ctx = _ctx()
     try:
         result = service.log_in(
@@ -102,7 +103,7 @@ def login() -> Response:
 @bp.post("/refresh")
 def refresh_tokens() -> Response:
     """A new pair for a live refresh token (rotation; a reused one revokes its family)."""
-    token = validation.refresh_token(json_body({"refresh_token"}))
+    token = validation.refresh_token(json_body(None))
     ctx = _ctx()
     try:
         pair = refresh.rotate(
@@ -125,7 +126,7 @@ def refresh_tokens() -> Response:
 @bp.post("/password-reset")
 def password_reset() -> tuple[str, int]:
     """202 whether or not the e-mail has an account; if it has, the link is e-mailed."""
-    email = validation.reset_request(json_body({"email"}))
+    email = validation.reset_request(json_body(None))
     ctx = _ctx()
     try:
         resets.request_reset(
@@ -144,13 +145,13 @@ def password_reset() -> tuple[str, int]:
 @bp.post("/password-reset/confirm")
 def password_reset_confirm() -> tuple[str, int]:
     """Set a new password with a reset token; every token of the account is revoked."""
-    body = json_body({"token", "password"})
-    token = validation.reset_token(body)
+    form = body(PasswordResetConfirm)
+    token = form.token
     ctx = _ctx()
     user = resets.account_for(sessions=ctx.sessions, token=token)
     if user is None:
         raise ApiError(401, _BAD_RESET)
-    password = validation.new_password(body, user.email)
+    password = validation.new_password(form, user.email)
     try:
         resets.confirm_reset(
             sessions=ctx.sessions,

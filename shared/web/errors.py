@@ -8,27 +8,12 @@ from typing import Any
 from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
+from shared.contract.operations import ERROR_CODES
 from shared.domain import DomainError
 
 log = logging.getLogger(__name__)
 
-CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    402: "payment_declined",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "bad_request",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "internal_error",
-    502: "upstream_unavailable",
-    503: "upstream_unavailable",
-    504: "upstream_timeout",
-}
+CODES = ERROR_CODES  # by status (shared/contract/operations.py)
 
 
 class ApiError(Exception):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, g, request
 
+from shared.contract.model import Body, parse
 from shared.logs import request_id_var
 from shared.web.errors import ApiError, ValidationError
 
+B = TypeVar("B", bound=Body)
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
 
 
@@ -31,8 +33,15 @@ def init_request_ids(app: Flask) -> None:
         return response
 
 
-def json_body(allowed: set[str] | frozenset[str]) -> dict[str, Any]:
-    """The request's JSON object: 415 if not JSON, 400 if malformed, 422 on unknown fields."""
+def body(model: type[B]) -> B:
+    """The request's JSON body as `model` (a shared/contract Body): 415 if not JSON, 400 if
+    malformed, 422 naming every field the model refuses."""
+    return parse(model, json_body(None))
+
+
+def json_body(allowed: set[str] | frozenset[str] | None) -> dict[str, Any]:
+    """The request's JSON object: 415 if not JSON, 400 if malformed, 422 on unknown fields
+    (any field when `allowed` is None: the caller's model judges them)."""
     if not request.is_json:
         raise ApiError(415, "Content-Type must be application/json.")
     payload = request.get_json(silent=True)
@@ -40,6 +49,6 @@ def json_body(allowed: set[str] | frozenset[str]) -> dict[str, Any]:
         raise ApiError(400, "The body is not valid JSON.")
     if not isinstance(payload, dict):
         raise ValidationError({"body": "must be a JSON object"})
-    if unknown := sorted(set(payload) - set(allowed)):
+    if allowed is not None and (unknown := sorted(set(payload) - set(allowed))):
         raise ValidationError({name: "unknown field" for name in unknown})
     return payload

@@ -6,7 +6,7 @@ import pytest
 
 from auth_service import validation
 from auth_service.passwords import Passwords
-from shared.web.errors import ValidationError
+from shared.domain import Invalid as ValidationError
 
 
 def test_emails_are_trimmed_and_lower_cased() -> None:
