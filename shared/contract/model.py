@@ -110,3 +110,10 @@ _BOUNDED = {
     "greater_than": "must be more than {gt}",
     "less_than": "must be less than {lt}",
 }
+
+
+class Query(BaseModel):
+    """Query parameters: each field is one (`?page=2`), documented from here; the service reads
+    them from strings."""
+
+    model_config = ConfigDict(frozen=True)
