@@ -12,14 +12,14 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from api_gateway import openapi_fulfilment, openapi_notifications
+from api_gateway import openapi_fulfilment
 from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, SPACE, Schema, ref
 from api_gateway.routes import ROUTES
-from shared.contract import accounts, catalogue, discovery, paging
+from shared.contract import accounts, catalogue, discovery, notifications, paging, wants
 from shared.contract.operations import Error, Operation
 
 # The contract modules whose OPERATIONS document the routes (the rest is still written below).
-CONTRACTS = (accounts,)
+CONTRACTS = (accounts, wants, notifications)
 
 SORTS = list(catalogue.SORTS)
 
@@ -310,7 +310,6 @@ def paths() -> dict[str, dict[str, Any]]:
                 },
             }
         },
-        **openapi_notifications.paths(op, PAGING),
         **openapi_fulfilment.paths(op, PAGING),
         "/api/openapi.json": {
             "get": {
@@ -371,9 +370,7 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": {
                 **schemas,
-                **nullable_3_1(
-                    {**SCHEMAS, **openapi_notifications.SCHEMAS, **openapi_fulfilment.SCHEMAS}
-                ),
+                **nullable_3_1({**SCHEMAS, **openapi_fulfilment.SCHEMAS}),
             },
             "responses": _error_responses(),
             "securitySchemes": {

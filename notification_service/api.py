@@ -7,17 +7,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from notification_service import favourites, notifications, wants
 from notification_service.presenters import favourite_json, notification_json, want_json
-from notification_service.validation import (
-    UUID_RE,
-    WANT_FIELDS,
-    parse_isbn,
-    parse_preferences,
-    parse_read,
-    parse_want,
-)
+from shared.contract.notifications import MarkRead, PreferencesUpdate, is_id
+from shared.contract.wants import WantCreate, required_isbn
 from shared.domain import Invalid, NotFound
 from shared.web.paging import page_json, paging_args
-from shared.web.requests import json_body
+from shared.web.requests import body
 from shared.web.tokens import current_user, login_required
 
 bp = Blueprint("notifications", __name__, url_prefix="/api")
@@ -28,7 +22,7 @@ def _sessions() -> sessionmaker[Session]:
 
 
 def _book_id(book_id: str) -> str:
-    if not UUID_RE.match(book_id):
+    if not is_id(book_id):
         raise NotFound("No such book.")
     return book_id.lower()
 
@@ -74,7 +68,7 @@ def list_wants() -> Response:
 @bp.post("/me/wants")
 @login_required
 def create_want() -> tuple[Response, int]:
-    want = parse_want(json_body(WANT_FIELDS))
+    want = body(WantCreate)
     view = wants.create_want(sessions=_sessions(), user_id=current_user().id, want=want)
     return jsonify(want_json(view)), 201
 
@@ -82,7 +76,7 @@ def create_want() -> tuple[Response, int]:
 @bp.delete("/me/wants/<want_id>")
 @login_required
 def delete_want(want_id: str) -> tuple[str, int]:
-    if not UUID_RE.match(want_id):
+    if not is_id(want_id):
         raise NotFound("No such want.")
     wants.delete_want(sessions=_sessions(), user_id=current_user().id, want_id=want_id)
     return "", 204
@@ -91,11 +85,9 @@ def delete_want(want_id: str) -> tuple[str, int]:
 @bp.get("/wants/demand")
 def demand() -> Response:
     try:
-        isbn = parse_isbn(request.args.get("isbn", ""))
+        isbn = required_isbn(request.args.get("isbn"))
     except ValueError as exc:
         raise Invalid("The ISBN is not valid.", fields={"isbn": str(exc)}) from None
-    if isbn is None:
-        raise Invalid("The ISBN is not valid.", fields={"isbn": "is required"})
     return jsonify({"isbn": isbn, "wanting": wants.demand(sessions=_sessions(), isbn=isbn)})
 
 
@@ -135,7 +127,7 @@ def unread_count() -> Response:
 @bp.post("/me/notifications/read")
 @login_required
 def mark_read() -> Response:
-    ids = parse_read(json_body({"ids", "all"}))
+    ids = body(MarkRead).which
     unread = notifications.mark_read(sessions=_sessions(), user_id=current_user().id, ids=ids)
     return jsonify({"unread": unread})
 
@@ -150,7 +142,7 @@ def get_preferences() -> Response:
 @bp.put("/me/preferences")
 @login_required
 def put_preferences() -> Response:
-    changes = parse_preferences(json_body({"email"}))
+    changes = body(PreferencesUpdate).changes()
     prefs = notifications.set_preferences(
         sessions=_sessions(), user_id=current_user().id, changes=changes
     )

@@ -9,10 +9,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from notification_service import matcher
+from notification_service.matching import fold
 from notification_service.models import Want, WantMatch
-from notification_service.validation import WantInput
 from shared.contract.isbn import isbn13
-from shared.contract.wants import WANTS_PER_USER_MAX
+from shared.contract.wants import WANT_TEXT_MAX, WANTS_PER_USER_MAX, WantCreate
 from shared.db import utcnow
 from shared.domain import Invalid, NotFound
 
@@ -29,7 +29,7 @@ class Page:
     total: int
 
 
-def create_want(*, sessions: sessionmaker[Session], user_id: str, want: WantInput) -> WantView:
+def create_want(*, sessions: sessionmaker[Session], user_id: str, want: WantCreate) -> WantView:
     """Keep the want and match it against every listing in stock now (those are in `matches`)."""
     with sessions() as session, session.begin():
         # The user's wants, locked: two concurrent creations cannot both pass the limit.
@@ -45,11 +45,11 @@ def create_want(*, sessions: sessionmaker[Session], user_id: str, want: WantInpu
             id=str(uuid.uuid4()),
             user_id=user_id,
             isbn=want.isbn,
-            isbn13=want.isbn13,
+            isbn13=isbn13(want.isbn) if want.isbn else None,
             title=want.title,
             author=want.author,
-            title_key=want.title_key,
-            author_key=want.author_key,
+            title_key=_key(want.title),
+            author_key=_key(want.author),
             max_price=want.max_price,
             min_condition=want.min_condition,
             created_at=utcnow(),
@@ -61,6 +61,12 @@ def create_want(*, sessions: sessionmaker[Session], user_id: str, want: WantInpu
             matcher.new_matches(session, [rule], book)
         session.flush()
         return WantView(row, _matches(session, [row.id]).get(row.id, []))
+
+
+def _key(text: str | None) -> str | None:
+    """What a title or author is matched by (case, accents and spaces folded), bounded by its
+    column: a few characters fold to several ("ﬃ" to "ffi")."""
+    return fold(text)[:WANT_TEXT_MAX] if text else None
 
 
 def list_wants(*, sessions: sessionmaker[Session], user_id: str, page: int, per_page: int) -> Page:

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from notification_service.matching import Listing, WantRule, fold, matches, matching
-from notification_service.validation import parse_want
 from shared.contract.isbn import isbn13, normalize_isbn
-from shared.contract.wants import CONDITION_ORDER, condition_at_least
+from shared.contract.model import parse
+from shared.contract.wants import CONDITION_ORDER, WantCreate, condition_at_least
 from shared.domain import Invalid
 
 LISTING = Listing(
@@ -74,14 +74,10 @@ def test_matching_keeps_only_the_matching_wants() -> None:
 
 def test_a_want_needs_an_isbn_or_a_title_or_an_author_of_two_characters_or_more() -> None:
     with pytest.raises(Invalid) as caught:
-        parse_want({})
+        parse(WantCreate, {})
     assert "isbn" in (caught.value.fields or {})
     with pytest.raises(Invalid) as caught:
-        parse_want({"title": " x ", "max_price": "0", "min_condition": "mint"})
+        parse(WantCreate, {"title": " x ", "max_price": "0", "min_condition": "mint"})
     assert set(caught.value.fields or {}) == {"title", "max_price", "min_condition"}
-    want = parse_want({"isbn": "0441172717", "max_price": 9.5})
-    assert (want.isbn, want.isbn13, want.max_price) == (
-        "0441172717",
-        "9780441172719",
-        Decimal("9.5"),
-    )
+    want = parse(WantCreate, {"isbn": "0441172717", "max_price": 9.5})
+    assert (want.isbn, want.max_price) == ("0441172717", Decimal("9.5"))
