@@ -4,7 +4,6 @@ collation would have taken for the victim's, parallel guesses, weak passwords, a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -112,7 +111,7 @@ def test_a_password_equal_to_the_email_is_refused(client) -> None:
 
 
 def test_registrations_are_limited_per_client_address_per_hour(config) -> None:
-    client = create_app(replace(config, registration_limit_per_client=3)).test_client()
+    client = create_app(config.replace(registration_limit_per_client=3)).test_client()
 
     def register(i: int, address: str):  # type: ignore[no-untyped-def]
         body = {"email": f"flood{i}.{address}@example.com", "password": PASSWORD, "name": "F"}
