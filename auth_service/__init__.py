@@ -10,15 +10,13 @@ from auth_service.db import Database
 from auth_service.passwords import Passwords
 from auth_service.throttle import ThrottlePolicy
 from auth_service.tokens import TokenIssuer
-from shared.web.service_app import init_service_api
+from shared.web.service_app import create_service_app
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or from_env()
-    app = Flask(__name__)
     db = Database(config.database_url)
-    app.extensions["config"], app.extensions["db"] = config, db
-    app.extensions["auth"] = api.AuthContext(
+    auth = api.AuthContext(
         sessions=db.session,
         passwords=Passwords(config.argon2_profile, max_concurrent=config.argon2_max_concurrent),
         issuer=TokenIssuer.from_file(
@@ -31,20 +29,15 @@ def create_app(config: Config | None = None) -> Flask:
         trust_forwarded_for=config.trust_forwarded_for,
         refresh_ttl=config.refresh_token_ttl,
     )
-    init_service_api(
-        app,
-        service="auth_service",
-        engine=db.engine,
-        rabbitmq_url=config.rabbitmq_url,
-        public_key_file=config.jwt_public_key_file,
-        issuer=config.jwt_issuer,
-        audience=config.jwt_audience,
-        log_level=config.log_level,
+    # No revocations follower: auth_service keeps the list the others follow.
+    return create_service_app(
+        __name__,
+        config,
+        db,
+        [api.bp, api.internal_bp],
+        extensions={"auth": auth},
         max_body=64 * 1024,  # auth bodies are tiny
     )
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api.internal_bp)
-    return app
 
 
 def throttle_policy(config: Config) -> ThrottlePolicy:

@@ -7,31 +7,9 @@ from flask import Flask
 from notification_service import api
 from notification_service.config import Config, from_env
 from notification_service.db import Database
-from shared.web.revocations import from_auth_urls
-from shared.web.service_app import init_service_api
+from shared.web.service_app import create_service_app
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or from_env()
-    app = Flask(__name__)
-    db = Database(config.database_url)
-    app.extensions["config"], app.extensions["db"] = config, db
-    init_service_api(
-        app,
-        service="notification_service",
-        engine=db.engine,
-        rabbitmq_url=config.rabbitmq_url,
-        public_key_file=config.jwt_public_key_file,
-        issuer=config.jwt_issuer,
-        audience=config.jwt_audience,
-        log_level=config.log_level,
-        revocations=from_auth_urls(
-            config.auth_url,
-            rabbitmq_url=config.rabbitmq_url,
-            event_prefix=config.event_prefix,
-            client_name="notification_service",
-            follow=config.follow_revocations,
-        ),
-    )
-    app.register_blueprint(api.bp)
-    return app
+    return create_service_app(__name__, config, Database(config.database_url), [api.bp])

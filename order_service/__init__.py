@@ -8,33 +8,16 @@ from order_service import api, fulfilment_api
 from order_service.config import Config, from_env
 from order_service.db import Database
 from order_service.payments import SimulatedProvider
-from shared.web.revocations import from_auth_urls
-from shared.web.service_app import init_service_api
+from shared.web.service_app import create_service_app
 
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or from_env()
-    app = Flask(__name__)
     db = Database(config.database_url)
-    app.extensions["config"], app.extensions["db"] = config, db
-    app.extensions["payments"] = SimulatedProvider(db.engine)
-    init_service_api(
-        app,
-        service="order_service",
-        engine=db.engine,
-        rabbitmq_url=config.rabbitmq_url,
-        public_key_file=config.jwt_public_key_file,
-        issuer=config.jwt_issuer,
-        audience=config.jwt_audience,
-        log_level=config.log_level,
-        revocations=from_auth_urls(
-            config.auth_url,
-            rabbitmq_url=config.rabbitmq_url,
-            event_prefix=config.event_prefix,
-            client_name="order_service",
-            follow=config.follow_revocations,
-        ),
+    return create_service_app(
+        __name__,
+        config,
+        db,
+        [api.bp, fulfilment_api.bp],
+        extensions={"payments": SimulatedProvider(db.engine)},
     )
-    app.register_blueprint(api.bp)
-    app.register_blueprint(fulfilment_api.bp)
-    return app

@@ -1,20 +1,24 @@
-"""What every service api (auth, catalog, order) adds to init_common: tokens, readiness, 503s."""
+"""What every service api (auth, catalog, order, notification) adds to init_common: tokens,
+readiness, 503s; and create_service_app, the one way those apis are built."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy.exc
-from flask import Flask, Response
+from flask import Blueprint, Flask, Response
 from sqlalchemy import Engine, text
 
+from shared.config import FollowsRevocations, ServiceSettings
+from shared.db import Database
 from shared.events import nudge
 from shared.events.connection import broker_reachable
 from shared.web.app import init_common
 from shared.web.errors import error_response
 from shared.web.keys import load_verifier
 from shared.web.ops import Check
-from shared.web.revocations import Revocations
+from shared.web.revocations import Revocations, from_auth_urls
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,48 @@ DATABASE_OUTAGES = (
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.TimeoutError,
 )
+
+
+def create_service_app(
+    name: str,
+    config: ServiceSettings,
+    db: Database,
+    blueprints: Iterable[Blueprint],
+    *,
+    extensions: Mapping[str, object] | None = None,
+    max_body: int = 1024 * 1024,
+) -> Flask:
+    """The api of service `name` (its package): `config` and `db` (then `extensions`) in
+    app.extensions, init_service_api, then `blueprints` in order. A config that follows
+    revocations (FollowsRevocations: every service but auth_service, which keeps the list)
+    gets the follower asking auth_service's AUTH_URL replicas, named after the service."""
+    app = Flask(name)
+    app.extensions["config"], app.extensions["db"] = config, db
+    app.extensions.update(extensions or {})
+    revocations = None
+    if isinstance(config, FollowsRevocations):
+        revocations = from_auth_urls(
+            config.auth_url,
+            rabbitmq_url=config.rabbitmq_url,
+            event_prefix=config.event_prefix,
+            client_name=name,
+            follow=config.follow_revocations,
+        )
+    init_service_api(
+        app,
+        service=name,
+        engine=db.engine,
+        rabbitmq_url=config.rabbitmq_url,
+        public_key_file=config.jwt_public_key_file,
+        issuer=config.jwt_issuer,
+        audience=config.jwt_audience,
+        log_level=config.log_level,
+        max_body=max_body,
+        revocations=revocations,
+    )
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    return app
 
 
 def init_service_api(
