@@ -12,14 +12,23 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from api_gateway import openapi_fulfilment
 from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, SPACE, Schema, ref
 from api_gateway.routes import ROUTES
-from shared.contract import accounts, catalogue, discovery, notifications, paging, wants
+from shared.contract import (
+    accounts,
+    catalogue,
+    discovery,
+    fulfilment,
+    notifications,
+    orders,
+    paging,
+    sales,
+    wants,
+)
 from shared.contract.operations import Error, Operation
 
 # The contract modules whose OPERATIONS document the routes (the rest is still written below).
-CONTRACTS = (accounts, wants, notifications)
+CONTRACTS = (accounts, orders, sales, fulfilment, wants, notifications)
 
 SORTS = list(catalogue.SORTS)
 
@@ -82,12 +91,6 @@ SUGGEST_PREFIX = {
     "maxLength": discovery.SUGGEST_MAX,
     "pattern": rf"^{SPACE}*{_EDGE}[\s\S]*{_EDGE}{SPACE}*$",
 }
-SALES_DAYS = {
-    "type": "integer",
-    "minimum": discovery.SALES_DAYS_MIN,
-    "maximum": discovery.SALES_DAYS_MAX,
-    "default": discovery.SALES_DAYS_DEFAULT,
-}
 
 
 def op(
@@ -142,7 +145,7 @@ COVER_BODY = {
 
 
 def paths() -> dict[str, dict[str, Any]]:
-    book, order, item = [_id("book_id")], [_id("order_id")], [_id("book_id")]
+    book = [_id("book_id")]
     return {
         "/api/books": {
             "get": op(
@@ -230,87 +233,6 @@ def paths() -> dict[str, dict[str, Any]]:
                 params=PAGING,
             )
         },
-        "/api/cart": {"get": op("The caller's cart", "orders", ok=(200, "Cart"))},
-        "/api/cart/items/{book_id}": {
-            "put": op(
-                "Set a quantity in the cart",
-                "orders",
-                body="CartQuantity",
-                ok=(200, "Cart"),
-                errors=(404, 409),
-                params=item,
-            ),
-            "delete": op(
-                "Remove from the cart", "orders", ok=(200, "Cart"), errors=(404,), params=item
-            ),
-        },
-        "/api/orders": {
-            "get": op(
-                "The caller's orders", "orders", ok=(200, "OrderPage"), errors=(422,), params=PAGING
-            ),
-            "post": {
-                **op(
-                    "Place an order",
-                    "orders",
-                    body="OrderCreate",
-                    ok=(202, "Order"),
-                    errors=(402, 404, 409),
-                ),
-                "parameters": [
-                    {
-                        "name": "Idempotency-Key",
-                        "in": "header",
-                        "required": False,
-                        "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$"},
-                    }
-                ],
-            },
-        },
-        "/api/orders/{order_id}": {
-            "get": op(
-                "One of the caller's orders",
-                "orders",
-                ok=(200, "Order"),
-                errors=(404,),
-                params=order,
-            )
-        },
-        "/api/orders/{order_id}/cancel": {
-            "post": op(
-                "Cancel an order", "orders", ok=(200, "Order"), errors=(404, 409), params=order
-            )
-        },
-        "/api/me/sales": {
-            "get": op(
-                "Items the caller sold",
-                "orders",
-                ok=(200, "SalePage"),
-                errors=(422,),
-                params=PAGING,
-            )
-        },
-        "/api/me/sales/summary": {
-            "get": op(
-                "The caller's sales figures over the last days",
-                "orders",
-                ok=(200, "SalesSummary"),
-                errors=(422,),
-                params=[_query("days", SALES_DAYS)],
-            )
-        },
-        "/api/me/sales.csv": {
-            "get": {
-                **op("The caller's sales as CSV", "orders", ok=(200, None)),
-                "responses": {
-                    **op("The caller's sales as CSV", "orders", ok=(200, None))["responses"],
-                    "200": {
-                        "description": "One row per item sold, after a header row",
-                        "content": {"text/csv": {"schema": {"type": "string"}}},
-                    },
-                },
-            }
-        },
-        **openapi_fulfilment.paths(op, PAGING),
         "/api/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -370,7 +292,7 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": {
                 **schemas,
-                **nullable_3_1({**SCHEMAS, **openapi_fulfilment.SCHEMAS}),
+                **nullable_3_1(SCHEMAS),
             },
             "responses": _error_responses(),
             "securitySchemes": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.contract import catalogue, discovery, orders, paging
+from shared.contract import catalogue, discovery, paging
 from shared.contract.patterns import (  # noqa: F401 (re-exported to the other legacy modules)
     MONEY,
     MULTILINE,
@@ -17,22 +17,14 @@ from shared.contract.patterns import (  # noqa: F401 (re-exported to the other l
     line,
     trimmed,
 )
-from shared.countries import ISO_COUNTRIES
 from shared.web.errors import CODES
 
 # 0.01 to 100000.00 with at most two decimals (what catalog_service/validation.py accepts).
 PRICE_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,4}(\.[0-9]{1,2})?|100000(\.0{1,2})?)$"
-COUNTRIES = sorted(ISO_COUNTRIES)  # shared with order_service, which validates them
 
 Schema = dict[str, Any]
 ERROR_CODES = sorted(set(CODES.values()))
 CONDITIONS = list(catalogue.CONDITIONS)
-ORDER_STATUSES = list(orders.ORDER_STATUSES)
-QUANTITY: Schema = {
-    "type": "integer",
-    "minimum": orders.QUANTITY_MIN,
-    "maximum": orders.QUANTITY_MAX,
-}
 
 
 def ref(name: str) -> Schema:
@@ -192,193 +184,6 @@ SCHEMAS: dict[str, Schema] = {
                     {"name": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}
                 ),
             }
-        }
-    ),
-    "CartItem": obj(
-        {
-            "book_id": UUID,
-            "title": {"type": "string"},
-            "unit_price": MONEY,
-            "quantity": QUANTITY,
-            "subtotal": MONEY,
-            "available": {"type": "boolean"},
-        }
-    ),
-    "Cart": obj(
-        {
-            "items": {"type": "array", "items": ref("CartItem")},
-            "total": MONEY,
-            "notices": {"type": "array", "items": {}},
-        }
-    ),
-    "CartQuantity": obj({"quantity": QUANTITY}, closed=True),
-    "ShippingAddress": obj(
-        {
-            **{
-                name: NULLABLE(filled(limit)) if name == "line2" else filled(limit)
-                for name, limit in orders.ADDRESS_FIELDS.items()
-            },
-            "country": {"type": "string", "enum": COUNTRIES},
-        },
-        ["name", "line1", "city", "postal_code", "country"],
-        closed=True,
-    ),
-    "Payment": obj(
-        {
-            "card_number": {
-                "type": "string",
-                "pattern": r"^[ -]*([0-9][ -]*){12,19}$",
-                "description": "Passes the Luhn check; spaces and hyphens are ignored",
-            },
-            "exp_month": {"type": "integer", "minimum": 1, "maximum": 12},
-            "exp_year": {
-                "type": "integer",
-                "anyOf": [{"minimum": 0, "maximum": 99}, {"minimum": 2000, "maximum": 2100}],
-                "description": "Four digits, or two (20xx); the card must not have expired",
-            },
-            "cvc": {"type": "string", "pattern": "^[0-9]{3,4}$"},
-            "holder": {**TEXT(1, orders.CARD_HOLDER_MAX), "pattern": r"\S"},
-        },
-        closed=True,
-    ),
-    "OrderCreate": {
-        **obj(
-            {
-                "items": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 50,
-                    "items": obj(
-                        {
-                            "book_id": UUID,
-                            "quantity": QUANTITY,
-                        },
-                        ["book_id"],
-                        closed=True,
-                    ),
-                },
-                "from_cart": {"type": "boolean"},
-                "shipping_address": ref("ShippingAddress"),
-                "payment": ref("Payment"),
-            },
-            ["shipping_address", "payment"],
-            closed=True,
-        ),
-        "oneOf": [
-            {"required": ["items"], "properties": {"from_cart": {"enum": [False]}}},
-            {
-                "required": ["from_cart"],
-                "properties": {"from_cart": {"enum": [True]}},
-                "not": {"required": ["items"]},
-            },
-        ],
-        "description": "Either `items` (each book once) or `from_cart: true`.",
-    },
-    "OrderItem": obj(
-        {
-            "book_id": UUID,
-            "title": {"type": "string"},
-            "seller_id": UUID,
-            "quantity": {"type": "integer"},
-            "unit_price": MONEY,
-            "subtotal": MONEY,
-        }
-    ),
-    "Order": obj(
-        {
-            "id": UUID,
-            "buyer_id": UUID,
-            "status": {"type": "string", "enum": ORDER_STATUSES},
-            "items": {"type": "array", "items": ref("OrderItem")},
-            "total": MONEY,
-            "currency": USD,
-            "shipping_address": {"type": "object"},
-            "payment": obj(
-                {
-                    "brand": {"type": "string"},
-                    "last4": {"type": "string"},
-                    "status": {"type": "string"},
-                }
-            ),
-            # The first shipment (openapi_fulfilment.py), kept until clients use `shipments`.
-            "shipment": NULLABLE(
-                obj(
-                    {
-                        "carrier": NULLABLE({"type": "string"}),
-                        "tracking_number": NULLABLE({"type": "string"}),
-                        "shipped_at": NULLABLE(TIME),
-                        "delivered_at": NULLABLE(TIME),
-                    }
-                )
-            ),
-            "shipments": {"type": "array", "items": ref("Shipment")},
-            "timeline": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "status": {"type": "string", "enum": ORDER_STATUSES},
-                        "at": TIME,
-                        "reason": NULLABLE({"type": "string"}),
-                    }
-                ),
-            },
-            "created_at": TIME,
-            "updated_at": TIME,
-        }
-    ),
-    "OrderPage": page_of("Order"),
-    # As order_service's presenters.sale_json writes it (the fields the dashboard sums too).
-    "Sale": obj(
-        {
-            "order_id": UUID,
-            "book_id": UUID,
-            "title": {"type": "string"},
-            "quantity": {"type": "integer", "minimum": 1},
-            "unit_price": MONEY,
-            "subtotal": MONEY,
-            "status": {"type": "string", "enum": ORDER_STATUSES},
-            "ordered_at": TIME,
-        }
-    ),
-    "SalePage": page_of("Sale"),
-    "SalesSummary": obj(
-        {
-            "days": {
-                "type": "integer",
-                "minimum": discovery.SALES_DAYS_MIN,
-                "maximum": discovery.SALES_DAYS_MAX,
-            },
-            "revenue": MONEY,
-            "orders": {"type": "integer", "minimum": 0},
-            "items_sold": {"type": "integer", "minimum": 0},
-            "average_order_value": MONEY,
-            "by_day": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "date": {"type": "string", "format": "date"},
-                        "revenue": MONEY,
-                        "items": {"type": "integer", "minimum": 0},
-                    }
-                ),
-            },
-            "top_books": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "book_id": UUID,
-                        "title": {"type": "string"},
-                        "items": {"type": "integer", "minimum": 0},
-                        "revenue": MONEY,
-                    }
-                ),
-            },
-            "rating": obj(
-                {
-                    "average": NULLABLE({"type": "number", "minimum": 1, "maximum": 5}),
-                    "count": {"type": "integer", "minimum": 0},
-                }
-            ),
         }
     ),
 }

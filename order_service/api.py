@@ -10,15 +10,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from order_service import cart, checkout, sales_summary, service
 from order_service.payments import PaymentProvider
 from order_service.presenters import cart_json, order_json, sale_json
-from order_service.validation import UUID_RE, parse_checkout, parse_quantity
+from order_service.validation import parse_checkout
+from shared.contract.orders import IDEMPOTENCY_KEY_PATTERN, CartQuantity, is_uuid
 from shared.web.errors import ApiError, ValidationError
 from shared.web.paging import page_json, paging_args
-from shared.web.requests import json_body
+from shared.web.requests import body, json_body
 from shared.web.tokens import current_user, login_required
 
 bp = Blueprint("orders", __name__, url_prefix="/api")
-CHECKOUT_FIELDS = frozenset({"items", "from_cart", "shipping_address", "payment"})
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def _sessions() -> sessionmaker[Session]:
@@ -30,7 +30,7 @@ def _provider() -> PaymentProvider:
 
 
 def _book_id(book_id: str) -> str:
-    if not UUID_RE.match(book_id):
+    if not is_uuid(book_id):
         raise ApiError(404, "No such book.")
     return book_id.lower()
 
@@ -44,7 +44,7 @@ def get_cart() -> Response:
 @bp.put("/cart/items/<book_id>")
 @login_required
 def put_cart_item(book_id: str) -> Response:
-    quantity = parse_quantity(json_body({"quantity"}).get("quantity"))
+    quantity = body(CartQuantity).quantity
     view = cart.set_cart_item(
         sessions=_sessions(),
         user_id=current_user().id,
@@ -66,17 +66,17 @@ def delete_cart_item(book_id: str) -> Response:
 @bp.post("/orders")
 @login_required
 def place_order() -> tuple[Response, int]:
-    body = json_body(CHECKOUT_FIELDS)
+    raw = json_body(None)
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not _KEY.match(key):
+    if key is not None and not _KEY.fullmatch(key):
         raise ValidationError({"Idempotency-Key": "must be 1 to 255 visible ASCII characters"})
     placed = checkout.place_order(
         sessions=_sessions(),
         provider=_provider(),
         buyer_id=current_user().id,
-        checkout=parse_checkout(body),
+        checkout=parse_checkout(raw),
         idempotency_key=key,
-        fingerprint=checkout.request_fingerprint(body),
+        fingerprint=checkout.request_fingerprint(raw),
         pending_timeout_seconds=current_app.extensions["config"].pending_timeout_seconds,
     )
     response = jsonify(order_json(placed.order))

@@ -14,18 +14,18 @@ from order_service.fulfilment_presenters import (
     review_json,
     seller_shipment_json,
 )
-from order_service.fulfilment_validation import (
-    parse_cancel,
-    parse_payout,
-    parse_review,
-    parse_settings,
-    parse_ship,
-    parse_status,
-)
+from order_service.fulfilment_validation import parse_status
 from order_service.payments import PaymentProvider
 from order_service.presenters import order_json
+from shared.contract.fulfilment import (
+    PayoutCreate,
+    ReviewCreate,
+    SellerSettingsUpdate,
+    ShipmentCancel,
+    ShipmentShip,
+)
 from shared.web.paging import page_json, paging_args
-from shared.web.requests import json_body
+from shared.web.requests import body
 from shared.web.tokens import current_user, login_required
 
 bp = Blueprint("fulfilment", __name__, url_prefix="/api")
@@ -60,14 +60,14 @@ def my_shipments() -> Response:
 @bp.post("/shipments/<shipment_id>/ship")
 @login_required
 def ship(shipment_id: str) -> Response:
-    carrier, tracking = parse_ship(json_body({"carrier", "tracking_number"}))
+    form = body(ShipmentShip)
     shipped = fulfilment.ship(
         sessions=_sessions(),
         settings=_config().fulfilment,
         seller_id=current_user().id,
         shipment_id=shipment_id,
-        carrier=carrier,
-        tracking_number=tracking,
+        carrier=form.carrier,
+        tracking_number=form.tracking_number,
     )
     return jsonify(seller_shipment_json(shipped))
 
@@ -75,7 +75,7 @@ def ship(shipment_id: str) -> Response:
 @bp.post("/shipments/<shipment_id>/cancel")
 @login_required
 def cancel(shipment_id: str) -> Response:
-    reason = parse_cancel(json_body({"reason"}))
+    reason = body(ShipmentCancel).reason
     cancelled = fulfilment.cancel(
         sessions=_sessions(),
         provider=_provider(),
@@ -98,7 +98,7 @@ def received(order_id: str, shipment_id: str) -> Response:
 @bp.post("/orders/<order_id>/shipments/<shipment_id>/review")
 @login_required
 def review(order_id: str, shipment_id: str) -> tuple[Response, int]:
-    rating, comment = parse_review(json_body({"rating", "comment"}))
+    form = body(ReviewCreate)
     user = current_user()
     posted = fulfilment.post_review(
         sessions=_sessions(),
@@ -106,8 +106,8 @@ def review(order_id: str, shipment_id: str) -> tuple[Response, int]:
         buyer_name=user.name,
         order_id=order_id,
         shipment_id=shipment_id,
-        rating=rating,
-        comment=comment,
+        rating=form.rating,
+        comment=form.comment,
     )
     return jsonify(review_json(posted)), 201
 
@@ -125,7 +125,7 @@ def put_settings() -> Response:
     auto_ship = fulfilment.put_settings(
         sessions=_sessions(),
         seller_id=current_user().id,
-        auto_ship=parse_settings(json_body({"auto_ship"})),
+        auto_ship=body(SellerSettingsUpdate).auto_ship,
     )
     return jsonify({"auto_ship": auto_ship})
 
@@ -161,7 +161,7 @@ def pay_out() -> tuple[Response, int]:
     payout = fulfilment.pay_out(
         sessions=_sessions(),
         seller_id=current_user().id,
-        amount=parse_payout(json_body({"amount"})),  # {} pays out everything available
+        amount=body(PayoutCreate).amount,  # {} pays out everything available
         hold_seconds=_config().payout_hold_seconds,
     )
     return jsonify(payout_json(payout)), 201

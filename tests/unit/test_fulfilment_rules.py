@@ -8,17 +8,19 @@ from decimal import Decimal
 import pytest
 
 from order_service.balance import commission, seller_net
-from order_service.fulfilment_validation import (
-    parse_cancel,
-    parse_payout,
-    parse_review,
-    parse_settings,
-    parse_ship,
-    parse_status,
-)
+from order_service.fulfilment_validation import parse_status
 from order_service.saga import TRANSITIONS
 from order_service.shipments import SHIPMENT_TRANSITIONS, derived_status
-from shared.contract.fulfilment import SHIPMENT_STATUSES
+from shared.contract.fulfilment import (
+    SHIPMENT_STATUSES,
+    PayoutCreate,
+    ReviewCreate,
+    SellerSettingsUpdate,
+    ShipmentCancel,
+    ShipmentShip,
+)
+from shared.contract.model import parse
+from shared.domain import Invalid
 from shared.web.errors import ValidationError
 
 
@@ -70,48 +72,54 @@ def test_commission_is_a_percent_of_the_subtotal_rounded_half_up(
     assert seller_net(Decimal(subtotal), Decimal(percent)) == Decimal(subtotal) - Decimal(cut)
 
 
+def ship(body: dict) -> tuple[str, str]:
+    form = parse(ShipmentShip, body)
+    return form.carrier, form.tracking_number
+
+
 def test_ship_needs_a_carrier_and_a_tracking_number_of_the_contracts_lengths() -> None:
-    assert parse_ship({"carrier": " DHL ", "tracking_number": "JD0001"}) == ("DHL", "JD0001")
-    with pytest.raises(ValidationError) as caught:
-        parse_ship({"carrier": "", "tracking_number": "abc"})
+    assert ship({"carrier": " DHL ", "tracking_number": "JD0001"}) == ("DHL", "JD0001")
+    with pytest.raises(Invalid) as caught:
+        ship({"carrier": "", "tracking_number": "abc"})
     assert set(caught.value.fields or {}) == {"carrier", "tracking_number"}
-    with pytest.raises(ValidationError):
-        parse_ship({"carrier": "x" * 41, "tracking_number": "ABCD"})
-    with pytest.raises(ValidationError):
-        parse_ship({"carrier": "UPS", "tracking_number": "AB\x00CD"})
+    with pytest.raises(Invalid):
+        ship({"carrier": "x" * 41, "tracking_number": "ABCD"})
+    with pytest.raises(Invalid):
+        ship({"carrier": "UPS", "tracking_number": "AB\x00CD"})
 
 
 def test_a_cancel_needs_a_reason() -> None:
-    assert parse_cancel({"reason": " damaged "}) == "damaged"
+    assert parse(ShipmentCancel, {"reason": " damaged "}).reason == "damaged"
     for body in ({}, {"reason": "  "}, {"reason": 3}):
-        with pytest.raises(ValidationError):
-            parse_cancel(body)
+        with pytest.raises(Invalid):
+            parse(ShipmentCancel, body)
 
 
 def test_a_review_is_one_to_five_stars_with_an_optional_comment() -> None:
-    assert parse_review({"rating": 5}) == (5, None)
-    assert parse_review({"rating": 1, "comment": "Torn\tcover\n"}) == (1, "Torn\tcover")
+    assert parse(ReviewCreate, {"rating": 5}).comment is None
+    review = parse(ReviewCreate, {"rating": 1, "comment": "Torn\tcover\n"})
+    assert (review.rating, review.comment) == (1, "Torn\tcover")
     for body in ({"rating": 0}, {"rating": 6}, {"rating": True}, {"rating": 4.0}, {}):
-        with pytest.raises(ValidationError):
-            parse_review(body)
-    with pytest.raises(ValidationError):
-        parse_review({"rating": 3, "comment": "x" * 1001})
+        with pytest.raises(Invalid):
+            parse(ReviewCreate, body)
+    with pytest.raises(Invalid):
+        parse(ReviewCreate, {"rating": 3, "comment": "x" * 1001})
 
 
 def test_settings_take_a_boolean_and_the_status_filter_a_known_status() -> None:
-    assert parse_settings({"auto_ship": True}) is True
-    with pytest.raises(ValidationError):
-        parse_settings({"auto_ship": "true"})
+    assert parse(SellerSettingsUpdate, {"auto_ship": True}).auto_ship is True
+    with pytest.raises(Invalid):
+        parse(SellerSettingsUpdate, {"auto_ship": "true"})
     assert parse_status("") is None and parse_status("shipped") == "shipped"
     with pytest.raises(ValidationError):
         parse_status("lost")
 
 
 def test_a_payout_amount_is_positive_with_two_decimals_or_absent() -> None:
-    assert parse_payout({}) is None
-    assert parse_payout({"amount": "12.50"}) == Decimal("12.50")
-    assert parse_payout({"amount": 3}) == Decimal("3")
-    assert parse_payout({"amount": "0.10"}) == Decimal("0.10")
+    assert parse(PayoutCreate, {}).amount is None
+    assert parse(PayoutCreate, {"amount": "12.50"}).amount == Decimal("12.50")
+    assert parse(PayoutCreate, {"amount": 3}).amount == Decimal("3")
+    assert parse(PayoutCreate, {"amount": "0.10"}).amount == Decimal("0.10")
     for amount in ("0", "-1", "1.234", "abc", True, "0.00", "01", " 5", "5\n", 0.001):
-        with pytest.raises(ValidationError):
-            parse_payout({"amount": amount})
+        with pytest.raises(Invalid):
+            parse(PayoutCreate, {"amount": amount})

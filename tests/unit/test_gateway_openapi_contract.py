@@ -14,22 +14,12 @@ from hypothesis import strategies as st
 from api_gateway import openapi_schemas as docs
 from api_gateway.openapi import document
 from catalog_service import validation as catalog
-from order_service import validation as orders
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True, database=None)
 
 
-def _text(schema: dict[str, Any]) -> dict[str, Any]:
-    """The text schema of a field, nullable or not."""
-    return schema["anyOf"][0] if "anyOf" in schema else schema
-
-
 def schema_of(name: str) -> dict[str, Any]:
     return document()["components"]["schemas"][name]  # type: ignore[no-any-return]
-
-
-def test_the_documented_countries_are_the_ones_order_service_accepts() -> None:
-    assert set(docs.COUNTRIES) == orders.COUNTRIES
 
 
 @FAST
@@ -57,28 +47,6 @@ def test_padding_around_a_book_title_does_not_count_towards_its_length() -> None
     assert re.fullmatch(pattern, "   " + "x" * 200 + "   ")
     assert not re.fullmatch(pattern, "x" * 201)
     assert not re.fullmatch(pattern, "   ")
-
-
-@FAST
-@given(st.data())
-def test_every_documented_address_is_one_order_service_accepts(data: st.DataObject) -> None:
-    fields = schema_of("ShippingAddress")["properties"]
-    address = {
-        name: data.draw(st.from_regex(_text(fields[name])["pattern"], fullmatch=True))
-        for name in ("name", "line1", "line2", "city", "postal_code")
-    }
-    address["country"] = data.draw(st.sampled_from(docs.COUNTRIES))
-    errors: dict[str, str] = {}
-    assert orders._address(address, errors) is not None and errors == {}
-
-
-def test_an_order_names_either_items_or_the_cart() -> None:
-    base = {"shipping_address": {}, "payment": {}}
-    one_of = {"oneOf": schema_of("OrderCreate")["oneOf"]}
-    valid = jsonschema_rs.validator_for(one_of).is_valid
-    assert valid({**base, "items": [{}]}) and valid({**base, "items": [{}], "from_cart": False})
-    assert valid({**base, "from_cart": True})
-    assert not valid({**base, "items": [{}], "from_cart": True}) and not valid(base)
 
 
 def test_a_book_patch_is_any_subset_of_the_fields_even_the_empty_one() -> None:

@@ -13,8 +13,9 @@ from order_service.models import Order
 from order_service.payments import Card, card_brand
 from order_service.presenters import iso
 from order_service.saga import TRANSITIONS, transition
-from order_service.validation import luhn_valid, parse_checkout
-from shared.web.errors import ValidationError
+from order_service.validation import parse_checkout
+from shared.contract.orders import luhn_valid
+from shared.domain import Invalid
 
 TODAY = datetime(2026, 11, 26, tzinfo=UTC)
 BOOK = "0b6f1c2e-9d7a-4c1e-8f3a-2b5d6e7f8a9b"
@@ -43,7 +44,7 @@ def body(**overrides: object) -> dict:
 
 
 def errors_of(payload: dict) -> dict[str, str]:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         parse_checkout(payload, today=TODAY)
     return caught.value.fields or {}
 
