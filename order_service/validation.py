@@ -9,7 +9,7 @@ from typing import Any
 
 from order_service.payments import Card
 from shared.contract.model import parse
-from shared.contract.orders import OrderCreate
+from shared.contract.orders import OrderCreate, four_digit_year
 from shared.domain import Invalid
 
 
@@ -29,10 +29,16 @@ class Checkout:
 
 def parse_checkout(body: dict[str, Any], *, today: datetime | None = None) -> Checkout:
     """The body of POST /api/orders, or Invalid naming every bad field."""
-    form = parse(OrderCreate, body)
-    payment = form.payment
     now = today or datetime.now(UTC)
-    if (payment.exp_year, payment.exp_month) < (now.year, now.month):  # valid through its month
+    try:
+        form = parse(OrderCreate, body)
+    except Invalid as exc:  # an expired card is reported with the other problems
+        fields = dict(exc.fields or {})
+        if _expired(body.get("payment"), now):
+            fields.setdefault("payment.exp_year", _EXPIRED)
+        raise Invalid(exc.message, fields=fields) from None
+    payment = form.payment
+    if _expired({"exp_month": payment.exp_month, "exp_year": payment.exp_year}, now):
         raise Invalid("The request is not valid.", fields={"payment.exp_year": _EXPIRED})
     card = Card(
         number=payment.card_number,
@@ -47,6 +53,21 @@ def parse_checkout(body: dict[str, Any], *, today: datetime | None = None) -> Ch
         address=form.shipping_address.model_dump(exclude_none=True),
         card=card,
     )
+
+
+def _expired(payment: Any, today: datetime) -> bool:
+    """A card is valid through the last day of its month (False when the expiry is not even
+    a month and a year: that is their own error)."""
+    if not isinstance(payment, dict):
+        return False
+    month = payment.get("exp_month")
+    try:
+        year = four_digit_year(payment.get("exp_year"))
+    except ValueError:
+        return False
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        return False
+    return (year, month) < (today.year, today.month)
 
 
 _EXPIRED = "the card has expired"

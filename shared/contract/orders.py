@@ -96,7 +96,7 @@ def _card_number(value: Any) -> str:
     return digits
 
 
-def _exp_year(value: Any) -> int:
+def four_digit_year(value: Any) -> int:
     """A four-digit year; two digits mean 20xx."""
     wrong = isinstance(value, bool) or not isinstance(value, int)
     if wrong or not (0 <= value <= 99 or 2000 <= value <= 2100):
@@ -180,7 +180,7 @@ class Payment(Body):
     exp_year: Annotated[
         int,
         rule(
-            _exp_year,
+            four_digit_year,
             {
                 "type": "integer",
                 "anyOf": [{"minimum": 0, "maximum": 99}, {"minimum": 2000, "maximum": 2100}],
