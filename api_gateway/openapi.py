@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from api_gateway.openapi_schemas import BOOK_WRITABLE, CONDITIONS, SCHEMAS, SPACE, Schema, ref
+from api_gateway.openapi_schemas import SCHEMAS, Schema, ref
 from api_gateway.routes import ROUTES
 from shared.contract import (
     accounts,
@@ -28,9 +28,7 @@ from shared.contract import (
 from shared.contract.operations import Error, Operation
 
 # The contract modules whose OPERATIONS document the routes (the rest is still written below).
-CONTRACTS = (accounts, orders, sales, fulfilment, wants, notifications)
-
-SORTS = list(catalogue.SORTS)
+CONTRACTS = (accounts, orders, sales, fulfilment, catalogue, discovery, wants, notifications)
 
 ERROR_TEXT = {
     400: "Malformed JSON or wrong content type",
@@ -66,33 +64,6 @@ PAGING = [
 ]
 
 
-def _filter(schema: Schema) -> Schema:
-    """A filter of GET /api/books: like a form's blank field, a blank value means no filter."""
-    return {"anyOf": [{"type": "string", "pattern": r"^\s*$"}, schema]}
-
-
-MONEY_FILTER = {"type": "string", "pattern": r"^\s*[0-9]{1,9}(\.[0-9]{1,2})?\s*$"}
-BOOK_FILTERS = [
-    _query("q", {"type": "string", "maxLength": 500}),
-    _query("category", _filter(BOOK_WRITABLE["category"])),
-    _query("author", {"type": "string", "maxLength": catalogue.AUTHOR_MAX}),
-    _query("condition", _filter({"type": "string", "enum": CONDITIONS})),
-    _query("min_price", _filter(MONEY_FILTER)),
-    _query("max_price", _filter({**MONEY_FILTER, "description": "not below min_price"})),
-    _query("seller_id", _filter({"type": "string", "format": "uuid"})),
-    _query("sort", _filter({"type": "string", "enum": SORTS})),
-    _query("include_sold_out", {"type": "boolean"}),
-    _query("facets", {"type": "boolean"}),
-]
-# The typed prefix of GET /api/books/suggest: 2 to 100 characters once stripped.
-_EDGE = r"[^\s\x1c-\x1f\x85]"
-SUGGEST_PREFIX = {
-    "type": "string",
-    "maxLength": discovery.SUGGEST_MAX,
-    "pattern": rf"^{SPACE}*{_EDGE}[\s\S]*{_EDGE}{SPACE}*$",
-}
-
-
 def op(
     summary: str,
     tag: str,
@@ -125,114 +96,8 @@ def op(
     return operation
 
 
-COVER_BODY = {
-    "required": True,
-    "content": {
-        **{
-            kind: {"schema": {"type": "string", "format": "binary"}}
-            for kind in ("image/jpeg", "image/png", "image/webp")
-        },
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            },
-            "encoding": {"file": {"contentType": "image/jpeg, image/png, image/webp"}},
-        },
-    },
-}
-
-
 def paths() -> dict[str, dict[str, Any]]:
-    book = [_id("book_id")]
     return {
-        "/api/books": {
-            "get": op(
-                "Browse or search books in stock",
-                "catalogue",
-                protected=False,
-                ok=(200, "BookPage"),
-                errors=(422,),
-                params=PAGING + BOOK_FILTERS,
-            ),
-            "post": op("List a book for sale", "catalogue", body="BookCreate", ok=(201, "Book")),
-        },
-        "/api/books/{book_id}": {
-            "get": op(
-                "One book",
-                "catalogue",
-                protected=False,
-                ok=(200, "Book"),
-                errors=(404,),
-                params=book,
-            ),
-            "patch": op(
-                "Edit a listing",
-                "catalogue",
-                body="BookPatch",
-                ok=(200, "Book"),
-                errors=(403, 404),
-                params=book,
-            ),
-            "delete": op(
-                "Delete a listing", "catalogue", ok=(204, None), errors=(403, 404), params=book
-            ),
-        },
-        "/api/books/{book_id}/cover": {
-            "get": {
-                **op(
-                    "The cover image",
-                    "catalogue",
-                    protected=False,
-                    ok=(200, None),
-                    errors=(404,),
-                    params=book,
-                )
-            },
-            "put": op(
-                "Upload the cover image",
-                "catalogue",
-                body=COVER_BODY,
-                ok=(200, "Book"),
-                errors=(403, 404, *JSON_ERRORS),
-                params=book,
-            ),
-        },
-        "/api/books/suggest": {
-            "get": op(
-                "Titles and authors for a typed prefix",
-                "catalogue",
-                protected=False,
-                ok=(200, "Suggestions"),
-                errors=(422,),
-                params=[{**_query("q", SUGGEST_PREFIX), "required": True}],
-            )
-        },
-        "/api/books/{book_id}/recommendations": {
-            "get": op(
-                "Bought together, same author and similar books",
-                "catalogue",
-                protected=False,
-                ok=(200, "Recommendations"),
-                errors=(404,),
-                params=book,
-            )
-        },
-        "/api/categories": {
-            "get": op(
-                "Categories with counts", "catalogue", protected=False, ok=(200, "Categories")
-            )
-        },
-        "/api/me/books": {
-            "get": op(
-                "The caller's listings",
-                "catalogue",
-                ok=(200, "BookPage"),
-                errors=(422,),
-                params=PAGING,
-            )
-        },
         "/api/openapi.json": {
             "get": {
                 "summary": "This document",

@@ -24,7 +24,7 @@ from shared.web.paging import Paging as Page
 from shared.web.paging import paging_args
 
 SORTS = tuple(contract.SORTS)
-MAX_QUERY = 500
+MAX_QUERY = contract.QUERY_MAX
 _NON_WORD = re.compile(r"[\W_]+")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _LITTLE_WORDS = frozenset(
@@ -67,16 +67,16 @@ def _money_arg(args: Mapping[str, str], name: str, errors: dict) -> Decimal | No
     except ValueError as exc:
         errors[name] = str(exc)
         return None
-    if value < 0:
+    if value < 0 or raw.startswith("-"):  # "-0" too: the document's pattern has no sign
         errors[name] = "must not be negative"
     return value
 
 
 def _text_arg(args: Mapping[str, str], name: str, high: int, errors: dict) -> str | None:
-    value = " ".join((args.get(name) or "").split())  # also drops control whitespace
-    if len(value) > high:
+    raw = args.get(name) or ""
+    if len(raw) > high:  # as sent, as the document's maxLength counts
         errors[name] = f"must be at most {high} characters"
-    return value or None
+    return " ".join(raw.split()) or None  # also drops control whitespace
 
 
 def _category_arg(args: Mapping[str, str], errors: dict) -> str | None:
@@ -84,10 +84,11 @@ def _category_arg(args: Mapping[str, str], errors: dict) -> str | None:
     value = (args.get("category") or "").strip()
     if not value:
         return None
-    found = contract.category(value)
-    if found is None:
-        errors["category"] = "must be one of the categories of GET /api/categories"
-    return found
+    try:
+        return contract.check_category(value)
+    except ValueError as exc:
+        errors["category"] = str(exc)
+        return None
 
 
 def _id_arg(args: Mapping[str, str], name: str, errors: dict) -> str | None:

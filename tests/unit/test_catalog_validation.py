@@ -17,7 +17,7 @@ from catalog_service.validation import (
     normalize_isbn,
     parse_money,
 )
-from shared.web.errors import ValidationError
+from shared.domain import Invalid
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_a_new_book_gets_defaults_and_loses_surrounding_space() -> None:
 
 
 def test_every_bad_field_is_reported_at_once() -> None:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         clean_book({"title": "", "price": "0", "stock": -1, "extra": 1}, partial=False)
     assert set(caught.value.fields or {}) == {
         "title",
@@ -110,7 +110,7 @@ def test_a_partial_update_may_clear_optional_fields_but_not_required_ones() -> N
         "isbn": None,
         "language": None,
     }
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         clean_book({"title": None}, partial=True)
 
 
