@@ -61,6 +61,8 @@ def _expired(payment: Any, today: datetime) -> bool:
     if not isinstance(payment, dict):
         return False
     month = payment.get("exp_month")
+    if isinstance(month, float) and month.is_integer():
+        month = int(month)
     try:
         year = four_digit_year(payment.get("exp_year"))
     except ValueError:

@@ -36,6 +36,20 @@ _PAYOUT = re.compile(PAYOUT_AMOUNT_PATTERN)
 _EDGE = r"[^\s\x00-\x1f\x7f\x85]"  # neither whitespace nor a control character
 
 
+def whole(low: int, high: int) -> rule:
+    """A whole number from `low` to `high`: a JSON number, 3.0 included (JSON Schema's integer:
+    a client or a generator may write it so), never a string nor a boolean."""
+
+    def check(value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return rule(check, {"type": "integer", "minimum": low, "maximum": high})
+
+
 def _one_line(low: int, high: int) -> Any:
     """Text of `low` to `high` characters once stripped, without control characters."""
 
@@ -125,7 +139,7 @@ class ShipmentCancel(Body):
 
 
 class ReviewCreate(Body):
-    rating: Annotated[int, Field(ge=RATING_MIN, le=RATING_MAX)]
+    rating: Annotated[int, whole(RATING_MIN, RATING_MAX)]
     comment: Annotated[str | None, rule(_comment, nullable(_COMMENT))] = None
 
 

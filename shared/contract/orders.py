@@ -9,7 +9,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from shared.contract.fulfilment import Address, Id, Money, Shipment, ShipmentSummary, Time
+from shared.contract.fulfilment import (
+    Address,
+    Id,
+    Money,
+    Shipment,
+    ShipmentSummary,
+    Time,
+    whole,
+)
 from shared.contract.model import Body, Resource, rule
 from shared.contract.operations import Operation
 from shared.contract.paging import Page, PageQuery
@@ -98,6 +106,8 @@ def _card_number(value: Any) -> str:
 
 def four_digit_year(value: Any) -> int:
     """A four-digit year; two digits mean 20xx."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     wrong = isinstance(value, bool) or not isinstance(value, int)
     if wrong or not (0 <= value <= 99 or 2000 <= value <= 2100):
         raise ValueError("must be a year such as 2028")
@@ -126,7 +136,7 @@ def _line2(value: Any) -> str | None:
     return None if value is None else _text(ADDRESS_FIELDS["line2"])(value)
 
 
-Quantity = Annotated[int, Field(ge=QUANTITY_MIN, le=QUANTITY_MAX)]
+Quantity = Annotated[int, whole(QUANTITY_MIN, QUANTITY_MAX)]
 BookId = Annotated[
     str, rule(_book_id, {"type": "string", "format": "uuid", "pattern": UUID_PATTERN})
 ]
@@ -176,7 +186,7 @@ class Payment(Body):
         ),
         Field(repr=False),  # never in a log line
     ]
-    exp_month: Annotated[int, Field(ge=1, le=12)]
+    exp_month: Annotated[int, whole(1, 12)]
     exp_year: Annotated[
         int,
         rule(
