@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from api_gateway.openapi_schemas import SCHEMAS, Schema, ref
 from api_gateway.routes import ROUTES
 from shared.contract import (
     accounts,
@@ -21,13 +20,13 @@ from shared.contract import (
     fulfilment,
     notifications,
     orders,
-    paging,
     sales,
     wants,
 )
 from shared.contract.operations import Error, Operation
 
-# The contract modules whose OPERATIONS document the routes (the rest is still written below).
+Schema = dict[str, Any]
+# The contract modules whose OPERATIONS document the routes.
 CONTRACTS = (accounts, orders, sales, fulfilment, catalogue, discovery, wants, notifications)
 
 ERROR_TEXT = {
@@ -54,49 +53,12 @@ def _id(name: str) -> Schema:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def _query(name: str, schema: Schema) -> Schema:
-    return {"name": name, "in": "query", "required": False, "schema": schema}
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
-PAGING = [
-    _query("page", {"type": "integer", "minimum": 1, "maximum": paging.PAGE_MAX}),
-    _query("per_page", {"type": "integer", "minimum": 1, "maximum": paging.PER_PAGE_MAX}),
-]
-
-
-def op(
-    summary: str,
-    tag: str,
-    *,
-    ok: tuple[int, str | None],
-    protected: bool = True,
-    body: str | dict[str, Any] | None = None,
-    errors: tuple[int, ...] = (),
-    params: list[Schema] | None = None,
-) -> dict[str, Any]:
-    """One operation with its success response and every error it may answer."""
-    status, schema = ok
-    success: dict[str, Any] = {"description": summary}
-    if schema is not None:
-        success["content"] = {"application/json": {"schema": ref(schema)}}
-    codes = set(errors) | set(ALWAYS) | ({401} if protected else set())
-    codes |= set(JSON_ERRORS) if isinstance(body, str) else set()
-    responses = {str(status): success} | {
-        str(c): {"$ref": f"#/components/responses/E{c}"} for c in sorted(codes)
-    }
-    operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
-    operation["security"] = [{"bearer": []}] if protected else []
-    if params:
-        operation["parameters"] = params
-    if isinstance(body, str):
-        content = {"application/json": {"schema": ref(body)}}
-        operation["requestBody"] = {"required": True, "content": content}
-    elif body is not None:
-        operation["requestBody"] = body
-    return operation
-
-
-def paths() -> dict[str, dict[str, Any]]:
+def local_paths() -> dict[str, dict[str, Any]]:
+    """What the gateway serves itself."""
     return {
         "/api/openapi.json": {
             "get": {
@@ -130,7 +92,6 @@ def document() -> dict[str, Any]:
     what its contract operation says it takes and answers."""
     contracted = {o.key: o for module in CONTRACTS for o in module.OPERATIONS}
     refs, schemas = components([o for o in contracted.values()])
-    legacy = paths()
     generated: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
         for method in sorted(route.methods):
@@ -139,7 +100,7 @@ def document() -> dict[str, Any]:
                 generated.setdefault(route.path, {})[method.lower()] = build_operation(
                     operation, protected=route.protected, refs=refs
                 )
-    for path, methods in legacy.items():
+    for path, methods in local_paths().items():
         generated.setdefault(path, {}).update(methods)
     return {
         "openapi": "3.1.0",
@@ -155,10 +116,7 @@ def document() -> dict[str, Any]:
         ],
         "paths": generated,
         "components": {
-            "schemas": {
-                **schemas,
-                **nullable_3_1(SCHEMAS),
-            },
+            "schemas": schemas,
             "responses": _error_responses(),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -240,18 +198,6 @@ def without_titles(schema: Any) -> Any:
         else:
             cleaned[key] = without_titles(value)
     return cleaned
-
-
-def nullable_3_1(schema: Any) -> Any:
-    """OpenAPI 3.0's `nullable: true` as 3.1 says it (for schemas still written by hand)."""
-    if isinstance(schema, list):
-        return [nullable_3_1(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    converted = {key: nullable_3_1(value) for key, value in schema.items()}
-    if converted.pop("nullable", False):
-        return {"anyOf": [converted, {"type": "null"}]}
-    return converted
 
 
 def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
