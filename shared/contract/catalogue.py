@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, WithJsonSchema
 
 from shared.contract.isbn import normalize_isbn
-from shared.contract.model import Body, Resource, rule
+from shared.contract.model import Body, Resource, rule, whole
 from shared.contract.operations import Operation
 from shared.contract.paging import Page, PageQuery
 from shared.contract.patterns import MONEY, MULTILINE, SPACE, TIME, UUID, any_case, line, nullable
@@ -209,25 +209,6 @@ def _language(value: Any) -> str | None:
     if not _LANGUAGE.fullmatch(value):
         raise ValueError('must be an ISO 639-1 language code, e.g. "en"')
     return language(value) if value.strip() else None
-
-
-def whole(low: int, high: int, *, null: bool = False) -> rule:
-    """A whole number from `low` to `high` (`null`: or null): a JSON number, 3.0 included (JSON
-    Schema's integer: a client or a generator may write it so), never a string nor a boolean."""
-
-    def check(value: Any) -> int | None:
-        if value is None and null:
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("must be a whole number")
-        if not low <= value <= high:
-            raise ValueError(f"must be between {low} and {high}")
-        return value
-
-    schema = {"type": "integer", "minimum": low, "maximum": high}
-    return rule(check, nullable(schema) if null else schema)
 
 
 Title = Annotated[str, rule(_text(high=TITLE_MAX), line(TITLE_MAX))]

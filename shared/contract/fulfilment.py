@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from shared.contract.model import Body, Resource, rule
+from shared.contract.model import Body, Resource, rule, whole
 from shared.contract.operations import Operation
 from shared.contract.paging import Page, PageQuery
 from shared.contract.patterns import MONEY, SPACE, TIME, UUID, line, nullable
@@ -34,20 +34,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks allowed
 _PAYOUT = re.compile(PAYOUT_AMOUNT_PATTERN)
 _EDGE = r"[^\s\x00-\x1f\x7f\x85]"  # neither whitespace nor a control character
-
-
-def whole(low: int, high: int) -> rule:
-    """A whole number from `low` to `high`: a JSON number, 3.0 included (JSON Schema's integer:
-    a client or a generator may write it so), never a string nor a boolean."""
-
-    def check(value: Any) -> int:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"must be a whole number from {low} to {high}")
-        return value
-
-    return rule(check, {"type": "integer", "minimum": low, "maximum": high})
 
 
 def _one_line(low: int, high: int) -> Any:

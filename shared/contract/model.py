@@ -51,6 +51,23 @@ class rule:  # noqa: N801 (reads as a function where it is used: `Annotated[str,
         return dict(self.schema)
 
 
+def whole(low: int, high: int, *, null: bool = False) -> rule:
+    """A whole number from `low` to `high` (`null`: or null): a JSON number, 3.0 included (JSON
+    Schema's integer: a client or a generator may write it so), never a string nor a boolean."""
+
+    def check(value: Any) -> int | None:
+        if value is None and null:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    schema: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
+    return rule(check, {"anyOf": [schema, {"type": "null"}]} if null else schema)
+
+
 def parse(model: type[B], payload: Mapping[str, Any]) -> B:
     """`payload` as `model`, or Invalid naming every bad field (`items[0].quantity`,
     `shipping_address.city`)."""

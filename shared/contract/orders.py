@@ -16,9 +16,8 @@ from shared.contract.fulfilment import (
     Shipment,
     ShipmentSummary,
     Time,
-    whole,
 )
-from shared.contract.model import Body, Resource, rule
+from shared.contract.model import Body, Resource, rule, whole
 from shared.contract.operations import Operation
 from shared.contract.paging import Page, PageQuery
 from shared.contract.patterns import SPACE, any_case, filled, nullable
