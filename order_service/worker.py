@@ -11,6 +11,7 @@ from order_service.models import inbox, outbox
 from order_service.payments import SimulatedProvider
 from order_service.shipment_timers import ShipmentTimerSettings, shipment_timer
 from order_service.timers import TimerSettings, shipping_timer
+from shared.db import make_engine
 from shared.events import Topology
 from shared.events.worker import Worker, WorkerSpec
 from shared.logs import configure_logging
@@ -21,9 +22,11 @@ def main() -> None:
     configure_logging("order_worker", config.log_level)
     db = Database(config.database_url)
     # READ COMMITTED for handlers and timers: they lock the rows they change (orders FOR UPDATE,
-    # book upserts) and need no gap locks, which made the two replicas' batches deadlock.
+    # book upserts) and need no gap locks, which made the two replicas' batches deadlock. Their
+    # own pool, whose connections are READ COMMITTED from the start: no SET before and after
+    # every transaction (two round trips of each saga step).
     sessions = sessionmaker(
-        db.engine.execution_options(isolation_level="READ COMMITTED"), expire_on_commit=False
+        make_engine(config.database_url, isolation_level="READ COMMITTED"), expire_on_commit=False
     )
     provider = SimulatedProvider(db.engine)
     saga = Saga(provider, config.shipping_delay_seconds, config.fulfilment)

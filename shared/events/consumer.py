@@ -28,7 +28,7 @@ from typing import Any
 import pika
 import pika.exceptions
 from prometheus_client import Counter
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -191,9 +191,10 @@ class Consumer:
     def _apply(self, work: list[Delivery]) -> None:
         """Apply a batch in one transaction: the fast path first, one savepoint per event after.
 
-        Fast path: skip events the inbox already holds, run the handlers, record every id in one
-        insert. Should a handler fail (or a replica record one of the ids first), the batch
-        is rolled back and replayed event by event, each in a savepoint, so failures stay alone.
+        Fast path: record every id in the inbox in one insert, then run the handlers. An id the
+        inbox already holds (a redelivery, or a replica that recorded it first) fails that insert
+        before any handler ran; that, or a handler failing, rolls the batch back, and it is
+        replayed event by event, each in a savepoint, so duplicates and failures stay alone.
         """
         for delivery in work:
             delivery.outcome, delivery.failure = "pending", None
@@ -213,42 +214,35 @@ class Consumer:
                     self._apply_one(session, delivery)
 
     def _apply_fast(self, session: Session, work: list[Delivery]) -> None:
-        ids = [d.event.id for d in work if d.event is not None]
-        seen = set(
-            session.scalars(
-                select(self.inbox.c.event_id).where(
-                    self.inbox.c.consumer == self.service, self.inbox.c.event_id.in_(ids)
-                )
-            )
-        )
-        now = utcnow()
-        fresh: dict[str, Delivery] = {}
+        """No SELECT of the inbox first: under load every round trip of a batch is latency."""
+        fresh: dict[str, Envelope[Any]] = {}
         for delivery in work:
             event = delivery.event
             assert event is not None
-            if event.id in seen or event.id in fresh:
-                delivery.outcome = "duplicate"
-                continue
+            if event.id in fresh:
+                delivery.outcome = "duplicate"  # the same event twice in one batch
+            else:
+                fresh[event.id] = event
+        now = utcnow()
+        session.execute(
+            insert(self.inbox),
+            [  # in id order, so two replicas holding the same ids lock them in the same order
+                {
+                    "consumer": self.service,
+                    "event_id": event_id,
+                    "event_type": fresh[event_id].type,
+                    "processed_at": now,
+                }
+                for event_id in sorted(fresh)
+            ],
+        )
+        for event in fresh.values():
             with bind_correlation(event.correlation_id, event.id):
                 for handler in self.handlers[event.type]:
                     handler(session, event)
-            fresh[event.id] = delivery
-        if fresh:
-            session.execute(
-                insert(self.inbox),
-                [
-                    {
-                        "consumer": self.service,
-                        "event_id": d.event.id,
-                        "event_type": d.event.type,
-                        "processed_at": now,
-                    }
-                    for d in fresh.values()
-                    if d.event is not None
-                ],
-            )
-        for delivery in fresh.values():
-            delivery.outcome = "processed"
+        for delivery in work:
+            if delivery.outcome == "pending":
+                delivery.outcome = "processed"
 
     def _apply_one(self, session: Session, delivery: Delivery) -> None:
         event = delivery.event
