@@ -231,7 +231,9 @@ def drop(env: dict[str, str]) -> None:
             name = make_url(env[f"{service.upper()}_DATABASE_URL"]).database
             conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
     server.dispose()
-    delete_topology(AMQP, env["EVENT_PREFIX"], services=("catalog", "order"))
+    delete_topology(
+        AMQP, env["EVENT_PREFIX"], services=("catalog", "order", "order.books", "notification")
+    )
 
 
 def main() -> None:

@@ -93,11 +93,22 @@ def _rejection(order: Order, event: Envelope[StockRejected]) -> str:
 
 
 def build_handlers(saga: Saga) -> dict[str, list[Handler]]:
-    """The dispatch table: everything order_service reacts to, in one place."""
+    """The saga's dispatch table (queue `order.events`): the catalogue's replies to orders."""
     return {
-        "book.created": [readmodel.apply_book_upserted],
-        "book.updated": [readmodel.apply_book_upserted],
-        "book.deleted": [readmodel.apply_book_deleted],
         "stock.reserved": [saga.on_stock_reserved],
         "stock.rejected": [saga.on_stock_rejected],
     }
+
+
+# The book read model, on a lane of its own (queue `order.books.events`): a burst of listings
+# (an import of 10,000 books) never holds up a checkout's `stock.reserved`, and each reply to
+# an order is not always handed to the same replica (the catalogue answers every reservation
+# with `stock.reserved` then `book.updated`; one queue would alternate them between two
+# replicas, every reply to one of them).
+LANES: dict[str, dict[str, list[Handler]]] = {
+    "books": {
+        "book.created": [readmodel.apply_book_upserted],
+        "book.updated": [readmodel.apply_book_upserted],
+        "book.deleted": [readmodel.apply_book_deleted],
+    }
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import sessionmaker
 
 from order_service.config import from_env
-from order_service.consumers import Saga, build_handlers
+from order_service.consumers import LANES, Saga, build_handlers
 from order_service.db import Database
 from order_service.models import inbox, outbox
 from order_service.payments import SimulatedProvider
@@ -42,6 +42,7 @@ def main() -> None:
             rabbitmq_url=config.rabbitmq_url,
             topology=Topology(config.event_prefix),
             handlers=build_handlers(saga),
+            lanes=LANES,
             health_port=config.worker_health_port,
             timers=[
                 shipping_timer(sessions, timers, poll=config.timer_poll_seconds),

@@ -20,6 +20,7 @@ from typing import Any
 
 from shared.events.catalogue import EVENT_TYPES, EventData, Item
 from shared.events.topology import Topology, exchanges, service_queues, shared_queues
+from shared.events.worker import lane_queue
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE_DOC = ROOT / "docs/events.md"
@@ -46,13 +47,17 @@ class _Unused:
 
 
 def subscriptions() -> dict[str, list[str]]:
-    """Consuming service (its queue's name) -> the event types its dispatch table handles."""
+    """Consuming service or lane (its queues' name: `order`, `order.books`) -> the event types
+    its dispatch table handles."""
     found: dict[str, list[str]] = {}
     for path in sorted(ROOT.glob("*_service/consumers.py")):
         module = importlib.import_module(f"{path.parent.name}.consumers")
+        service = path.parent.name.removesuffix("_service")
         table = module.HANDLERS if hasattr(module, "HANDLERS") else module.build_handlers(_Unused())
         if table:
-            found[path.parent.name.removesuffix("_service")] = sorted(table)
+            found[service] = sorted(table)
+        for lane, lane_table in getattr(module, "LANES", {}).items():
+            found[lane_queue(service, lane)] = sorted(lane_table)
     return found
 
 
@@ -180,9 +185,11 @@ def _items(model: type[EventData]) -> list[type[Item]]:
 
 def catalogue_markdown() -> str:
     consumers: dict[str, list[str]] = {}
-    for service, keys in subscriptions().items():
+    for queue, keys in subscriptions().items():
+        service, _, lane = queue.partition(".")
+        where = f"{service}_service worker" + (f" (lane `{lane}`)" if lane else "")
         for key in keys:
-            consumers.setdefault(key, []).append(f"{service}_service worker")
+            consumers.setdefault(key, []).append(where)
     for process, keys in broadcast_subscriptions().items():
         for key in keys:
             consumers.setdefault(key, []).append(f"{process} (broadcast, every process)")

@@ -96,7 +96,9 @@ def topology(request: pytest.FixtureRequest, rabbitmq_url: str) -> Iterator[Topo
     """A broker namespace for one test; its exchanges and queues are deleted afterwards."""
     prefix = f"{RUN_ID}.{uuid.uuid4().hex[:6]}."
     yield Topology(prefix)
-    delete_topology(rabbitmq_url, prefix, services=("catalog", "order", "test"))
+    delete_topology(
+        rabbitmq_url, prefix, services=("catalog", "order", "order.books", "test", "test.lane")
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,8 @@ from shared.events.outbox import backlog
 from shared.events.tables import outbox_table
 from shared.events.topology import Topology
 
-CONSUMING_SERVICES = ("catalog", "order")
+# Every work queue's name (a service, or a service's lane: shared/events/worker.py).
+CONSUMING_SERVICES = ("catalog", "order", "order.books", "notification")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     dlq = sub.add_parser("dlq", help="dead letters").add_subparsers(dest="action", required=True)
     for action in ("list", "replay"):
         p = dlq.add_parser(action)
-        p.add_argument("--service", action="append", help="catalog or order (default: both)")
+        p.add_argument(
+            "--service",
+            action="append",
+            help="a work queue's name: catalog, order, order.books or notification (default: all)",
+        )
         if action == "replay":
             p.add_argument("--id", dest="message_id", help="replay only this event id")
     outbox = sub.add_parser("outbox").add_subparsers(dest="action", required=True)

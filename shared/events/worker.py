@@ -1,4 +1,12 @@
-"""A service's worker process: outbox relay + consumer + timers, health on a small HTTP port."""
+"""A service's worker process: outbox relay + consumer(s) + timers, health on a small HTTP port.
+
+A service may split what it consumes into lanes: each lane is a work queue of its own
+(`{service}.{lane}.events`, with its retry and dead-letter queues), shared by every replica and
+consumed on a thread of its own. Events that must not wait behind each other's bursts go to
+different lanes (order_service: the saga's replies never queue behind a catalogue import's
+`book.*`), and the broker's round robin then spreads each lane's messages over the replicas
+(one queue of alternating types would hand every reply to the same replica).
+"""
 
 from __future__ import annotations
 
@@ -42,6 +50,8 @@ class WorkerSpec:
     topology: Topology
     handlers: Mapping[str, Sequence[Handler]]
     health_port: int
+    # lane -> its dispatch table, each consumed from a queue of its own (see the docstring).
+    lanes: Mapping[str, Mapping[str, Sequence[Handler]]] = field(default_factory=dict)
     timers: Sequence[Timer] = field(default_factory=list)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     prefetch: int = 50
@@ -66,27 +76,30 @@ class Worker:
             stop=self.stop,
             name=f"{spec.service}-relay",
         )
-        self.consumer = (
+        tables = {spec.service: spec.handlers} | {
+            lane_queue(spec.service, lane): table for lane, table in spec.lanes.items()
+        }
+        self.consumers = [
             Consumer(
-                service=spec.service,
+                service=name,
                 session_factory=spec.session_factory,
                 inbox=spec.inbox,
-                handlers=spec.handlers,
+                handlers=table,
                 rabbitmq_url=spec.rabbitmq_url,
                 topology=spec.topology,
                 stop=self.stop,
                 policy=spec.policy,
                 prefetch=spec.prefetch,
             )
-            if spec.handlers
-            else None
-        )
+            for name, table in tables.items()
+            if table
+        ]
 
     def ready(self) -> bool:
         """Broker reached by every loop and the database answering."""
         if not self.relay.connected.is_set():
             return False
-        if self.consumer is not None and not self.consumer.connected.is_set():
+        if not all(consumer.connected.is_set() for consumer in self.consumers):
             return False
         try:
             with self.spec.engine.connect() as conn:
@@ -103,14 +116,15 @@ class Worker:
             self.spec.health_host, self.spec.health_port, self.ready, self.collectors()
         )
         loops: list[Callable[[], None]] = [self.relay.run]
+        loops += [consumer.run for consumer in self.consumers[1:]]
         loops += [functools.partial(timer, self.stop) for timer in self.spec.timers]
         threads = [threading.Thread(target=self._supervised, args=(loop,)) for loop in loops]
         for thread in threads:
             thread.start()
         log.info("%s worker started (health on :%d)", self.spec.service, self.spec.health_port)
         try:
-            if self.consumer is not None:
-                self.consumer.run()  # the main thread: signals interrupt its waits promptly
+            if self.consumers:
+                self.consumers[0].run()  # the main thread: signals interrupt its waits promptly
             else:
                 self.stop.wait()
         finally:
@@ -130,8 +144,10 @@ class Worker:
             ReadyCollector(f"{spec.service}_worker", self.ready),
             OutboxCollector(spec.service, spec.engine, spec.outbox),
         ]
-        if self.consumer is not None:
-            found.append(QueueDepthCollector(spec.service, spec.rabbitmq_url, spec.topology))
+        found += [
+            QueueDepthCollector(consumer.service, spec.rabbitmq_url, spec.topology)
+            for consumer in self.consumers
+        ]
         return found
 
     def _supervised(self, loop: Callable[[], None]) -> None:
@@ -142,6 +158,11 @@ class Worker:
             log.exception("a worker loop died; stopping the worker")
             self.failed.set()
             self.stop.set()
+
+
+def lane_queue(service: str, lane: str) -> str:
+    """The name a lane's queues are made from: `order` + `books` -> `order.books(.events)`."""
+    return f"{service}.{lane}"
 
 
 def serve_health(

@@ -71,7 +71,7 @@ class Shop:
                 service: channel.queue_declare(
                     topology.dead_queue(service), passive=True
                 ).method.message_count
-                for service in ("catalog", "order")
+                for service in ("catalog", "order", "order.books")
             }
         finally:
             connection.close()

@@ -85,7 +85,9 @@ def cluster_shop(
 def _dead_letters(node: cluster.Node, prefix: str) -> dict[str, int]:
     depths = _queues(node)
     topology = Topology(prefix)
-    return {s: depths[topology.dead_queue(s)]["messages"] for s in ("catalog", "order")}
+    return {
+        s: depths[topology.dead_queue(s)]["messages"] for s in ("catalog", "order", "order.books")
+    }
 
 
 def _queues(node: cluster.Node) -> dict[str, dict]:

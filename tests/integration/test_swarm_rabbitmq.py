@@ -119,7 +119,13 @@ def test_imported_bindings_route_each_event_to_its_consumers_and_the_rest_aside(
     channel = connection.channel()
     wait_for_queue(channel, topology.unrouted)
     channel.confirm_delivery()
-    keys = ("order.placed", "book.updated", "order.shipped", "nobody.listens.to.this")
+    keys = (
+        "order.placed",
+        "book.updated",
+        "stock.reserved",
+        "order.shipped",
+        "nobody.listens.to.this",
+    )
     for key in keys:
         channel.basic_publish(topology.exchange, key, b"{}", mandatory=True)
     time.sleep(0.5)
@@ -135,6 +141,7 @@ def test_imported_bindings_route_each_event_to_its_consumers_and_the_rest_aside(
     }
     expected[topology.unrouted] = 1
     assert expected[topology.queue("catalog")] >= 1 and expected[topology.queue("order")] >= 1
+    assert expected[topology.queue("order.books")] >= 1  # the read model's lane
     counts = {
         name: channel.queue_declare(queue=name, passive=True).method.message_count
         for name in expected

@@ -119,11 +119,14 @@ def publish_event(connection: pika.BlockingConnection, topology: Topology, key: 
 def test_a_consuming_service_does_all_its_work_on_its_own_queues_only(
     connect_as: Connect, topology: Topology, service: str
 ) -> None:
-    other = next(s for s in ROUTING_KEYS if s != service)
-    connection = connect_as(service)
+    user = service.split(".")[0]  # a lane's queues (`order.books`) belong to its service's user
+    other = next(s for s in ROUTING_KEYS if s.split(".")[0] != user)
+    connection = connect_as(user)
     channel = connection.channel()
     declare(channel, topology, service_queues(topology, service, ROUTING_KEYS[service]))
-    declare(connect_as(other).channel(), topology, service_queues(topology, other, []))
+    declare(
+        connect_as(other.split(".")[0]).channel(), topology, service_queues(topology, other, [])
+    )
     listen_for_nudges(connection.channel())
     publish_event(connection, topology, ROUTING_KEYS[other][0])  # what it produces
     work, retry = topology.queue(service), topology.retry_queue(service)

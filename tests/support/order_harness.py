@@ -428,7 +428,7 @@ def running_order_stack(
         group.stop()
         catalogue.stop.set()
         catalogue.join(5)
-        delete_topology(rabbitmq_url, topology.prefix, services=("order",))
+        delete_topology(rabbitmq_url, topology.prefix, services=("order", "order.books"))
 
 
 def _wait_ready(urls: list[str], timeout: float = 30) -> None:

@@ -122,7 +122,9 @@ def running_system(
         )
     finally:
         group.stop()
-        delete_topology(servers["amqp"], prefix, services=("catalog", "order", "notification"))
+        delete_topology(
+            servers["amqp"], prefix, services=("catalog", "order", "order.books", "notification")
+        )
 
 
 def logs_dir() -> Path:

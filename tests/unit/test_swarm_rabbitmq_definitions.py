@@ -99,9 +99,12 @@ def test_the_handlers_of_each_service_are_bound_to_its_queue(definitions: dict[s
         if b["source"] == "bookstore.events"
     }
     for service, module in (("catalog", catalog), ("order", order), ("notification", notification)):
-        handlers = dispatch_table(module)
-        missing = {key for key in handlers if (f"{service}.events", key) not in bound}
-        assert not missing, f"{service} handles {missing} but definitions.json does not bind them"
+        tables = {service: dispatch_table(module)} | {
+            f"{service}.{lane}": table for lane, table in getattr(module, "LANES", {}).items()
+        }
+        for queue, handlers in tables.items():
+            missing = {key for key in handlers if (f"{queue}.events", key) not in bound}
+            assert not missing, f"{queue} handles {missing} but definitions.json does not bind them"
 
 
 def test_definitions_carry_no_user_or_password(definitions: dict[str, Any]) -> None:
