@@ -48,6 +48,7 @@ from scripts.stack import (
     stack_env,
 )
 from shared.db import ensure_database
+from shared.events import Topology
 
 SERVER = "mysql+pymysql://root@127.0.0.1:3306/"
 AMQP = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -191,11 +192,15 @@ def measure(
     )
     books = [saga_latency.listed_book(client, seller, tokens[0], 10000) for _ in range(4)]
     results["saga"] = {}
-    for buyers in (1, 8):
-        step(f"saga latency, {buyers} buyer(s)")
-        results["saga"][str(buyers)] = measures.saga_latency_with(
-            gateway, tokens[:buyers], books, orders=args.orders
-        )
+    watcher = measures.PaidWatcher(env["RABBITMQ_URL"], Topology(env["EVENT_PREFIX"]))
+    try:
+        for buyers in (1, 8):
+            step(f"saga latency, {buyers} buyer(s)")
+            results["saga"][str(buyers)] = measures.saga_latency_with(
+                gateway, tokens[:buyers], books, orders=args.orders, watcher=watcher
+            )
+    finally:
+        watcher.close()
     step("orders per second")
     results["orders_per_second"] = measures.orders_per_second(
         gateway, tokens, books, seconds=args.duration * 2
