@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from shared.web.ops import set_route
 from shared.web.revocations import Revocations, RevocationsUnavailable
 from shared.web.tokens import InvalidToken, TokenVerifier, User, bearer_token
 
+log = logging.getLogger(__name__)
 bp = Blueprint("proxy", __name__)
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # Forwarded as sent; everything else the client sent (identity headers included) stays here.
@@ -83,11 +85,14 @@ def forward(_rest: str) -> Response:
             body=body,
             timeout=route.timeout or gw.default_timeout,
         )
-    except UpstreamDown:
+    except UpstreamDown as exc:
+        log.warning("%s %s: %s (%s)", request.method, route.path, exc, exc.__cause__)
         raise ApiError(503, f"The {route.upstream} service is unavailable.") from None
-    except UpstreamTimeout:
+    except UpstreamTimeout as exc:
+        log.warning("%s %s: %s", request.method, route.path, exc)
         raise ApiError(504, f"The {route.upstream} service did not answer in time.") from None
-    except UpstreamBroken:
+    except UpstreamBroken as exc:
+        log.warning("%s %s: %s (%r)", request.method, route.path, exc, exc.__cause__)
         raise ApiError(502, f"The {route.upstream} service answered badly.") from None
     return _response(answer)
 
