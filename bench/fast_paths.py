@@ -160,6 +160,23 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+SERVERS = ("mariadbd", "beam.smp")  # MariaDB and RabbitMQ, shared with everything else here
+
+
+def cpu_by_part(named_pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each part of the system: a process group's replicas added up
+    (`order-api`, `order-api1` -> `order-api`), plus the database and the broker servers."""
+    parts: dict[str, float] = {}
+    for name, pid in named_pids.items():
+        part = name.rstrip("0123456789")
+        parts[part] = parts.get(part, 0.0) + _cpu_seconds([pid])
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in SERVERS:
+            label = {"mariadbd": "MariaDB", "beam.smp": "RabbitMQ"}[process.info["name"]]
+            parts[label] = parts.get(label, 0.0) + _cpu_seconds([process.pid])
+    return parts
+
+
 def idle_cost(pids: list[int], database_url: str, *, settle: float, seconds: float) -> dict:
     """CPU (% of one core, all processes) and database statements/s of a system nobody uses."""
     user = make_url(database_url).username or ""

@@ -98,6 +98,16 @@ def _events(results: dict[str, Any]) -> list[Row]:
                 f"{saga['failures']} failures",
             )
         )
+    if cpu := results["saga"].get("8", {}).get("cpu_ms_per_order"):
+        parts = ", ".join(f"{part} {ms:.1f}" for part, ms in cpu.items() if ms >= 0.5)
+        table.append(
+            (
+                "3b. CPU per paid order, 8 buyers (ms, every process and server)",
+                f"{sum(cpu.values()):.0f} ms: {parts}",
+                "",
+                f"2 cores: at most {2000 / max(sum(cpu.values()), 1):.0f} orders/s",
+            )
+        )
     pipe = results["event_pipeline"]
     table.append(
         (

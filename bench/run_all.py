@@ -194,11 +194,20 @@ def measure(
     results["saga"] = {}
     watcher = measures.PaidWatcher(env["RABBITMQ_URL"], Topology(env["EVENT_PREFIX"]))
     try:
+        named = {n: p.pid for n, p in group.procs.items() if n != "bare-flask"}
         for buyers in (1, 8):
             step(f"saga latency, {buyers} buyer(s)")
-            results["saga"][str(buyers)] = measures.saga_latency_with(
+            before = fast_paths.cpu_by_part(named)
+            saga = measures.saga_latency_with(
                 gateway, tokens[:buyers], books, orders=args.orders, watcher=watcher
             )
+            used = fast_paths.cpu_by_part(named)
+            # Where the machine's time goes per paid order (the servers count everyone's work).
+            saga["cpu_ms_per_order"] = {
+                part: round(1000 * (used[part] - before.get(part, 0.0)) / max(saga["orders"], 1), 1)
+                for part in sorted(used, key=lambda p: before.get(p, 0.0) - used[p])
+            }
+            results["saga"][str(buyers)] = saga
     finally:
         watcher.close()
     step("orders per second")
