@@ -1,6 +1,7 @@
-"""GET /api/openapi.json: the OpenAPI 3 document of the public API (docs/api.md), route by route.
+"""GET /api/openapi.json: the OpenAPI 3.1 document of the public API (docs/api.md), generated
+from the route table and the contract's operations and models (shared/contract/).
 
-tests/unit/test_gateway_openapi.py keeps its paths and methods equal to the route table.
+tests/unit/test_gateway_routes.py keeps its paths and methods equal to the route table.
 """
 
 from __future__ import annotations

@@ -21,8 +21,16 @@ __all__ = ["credentials", "new_password", "normalize_email", "registration", "re
 
 
 def registration(payload: dict[str, Any]) -> RegisterRequest:
-    """A valid registration, or Invalid naming every bad field."""
-    form = parse(RegisterRequest, payload)
+    """A valid registration, or Invalid naming every bad field (a weak password with the
+    others)."""
+    try:
+        form = parse(RegisterRequest, payload)
+    except Invalid as exc:
+        fields = dict(exc.fields or {})
+        password, email = payload.get("password"), payload.get("email")
+        if "password" not in fields and isinstance(password, str):
+            fields.setdefault("password", _weakness(password, str(email or "").strip().lower()))
+        raise Invalid(exc.message, fields={k: v for k, v in fields.items() if v}) from None
     strong_password(form.password, form.email)
     return form
 
@@ -48,10 +56,15 @@ def new_password(form: PasswordResetConfirm, email: str) -> str:
 
 
 def strong_password(password: str, email: str) -> None:
+    if weakness := _weakness(password, email):
+        raise Invalid("The request is not valid.", fields={"password": weakness})
+
+
+def _weakness(password: str, email: str) -> str:
+    """Why `password` is too weak for the account of `email`, or "" when it is not."""
     if password.strip().lower() == email:
-        raise Invalid("The request is not valid.", fields={"password": _OWN_EMAIL})
-    if is_common(password):
-        raise Invalid("The request is not valid.", fields={"password": _COMMON})
+        return _OWN_EMAIL
+    return _COMMON if is_common(password) else ""
 
 
 _OWN_EMAIL = "must not be your email address"

@@ -91,11 +91,20 @@ class Consumer:
         policy: RetryPolicy = RetryPolicy(),
         prefetch: int = 50,
         delivery_limit: int = 10,
+        queue_name: str | None = None,
+        binds: Sequence[str] | None = None,
+        unbinds: Sequence[str] = (),
     ) -> None:
+        """`queue_name` (default: the service) names the work, retry and dead queues, which are
+        bound to `binds` (default: every type handled; `handlers` may also cover types that only
+        reach the queue from before a move to another lane) and unbound from `unbinds`."""
         self.service, self.session_factory, self.inbox = service, session_factory, inbox
         self.handlers, self.url, self.topology, self.stop = handlers, rabbitmq_url, topology, stop
         self.policy, self.prefetch, self.delivery_limit = policy, prefetch, delivery_limit
-        self.queue = topology.queue(service)
+        self.name = queue_name or service
+        self.binds = sorted(handlers) if binds is None else sorted(binds)
+        self.unbinds = sorted(unbinds)
+        self.queue = topology.queue(self.name)
         self.connected = threading.Event()
         self._channel: Any = None
 
@@ -108,16 +117,16 @@ class Consumer:
         )
 
     def _session(self) -> None:
-        connection = connect(self.url, name=f"{self.service}-consumer")
+        connection = connect(self.url, name=f"{self.name}-consumer")
         try:
             channel = self._channel = connection.channel()
             declare(
                 channel,
                 self.topology,
-                service_queues(
-                    self.topology, self.service, sorted(self.handlers), self.delivery_limit
-                ),
+                service_queues(self.topology, self.name, self.binds, self.delivery_limit),
             )
+            for key in self.unbinds:  # moved to another lane: never routed here again
+                channel.queue_unbind(self.queue, self.topology.exchange, routing_key=key)
             channel.confirm_delivery()
             channel.basic_qos(prefetch_count=self.prefetch)
             self.connected.set()
@@ -295,7 +304,7 @@ class Consumer:
             return
         self._republish(
             "",
-            self.topology.retry_queue(self.service),
+            self.topology.retry_queue(self.name),
             delivery,
             {**headers, "x-attempts": attempts, "x-last-error": error},
             expiration=str(int(delay * 1000)),

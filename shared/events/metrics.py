@@ -91,15 +91,27 @@ class OutboxCollector:
 class QueueDepthCollector:
     """events_queue_messages{kind=work|retry|dead}: depth of a consuming service's queues."""
 
-    def __init__(self, service: str, rabbitmq_url: str, topology: Topology) -> None:
+    def __init__(
+        self,
+        service: str,
+        rabbitmq_url: str,
+        topology: Topology,
+        names: Sequence[str] | None = None,
+    ) -> None:
+        """`names`: the service's queue names (its lanes too: `order`, `order.books`)."""
         self.service, self.url, self.topology = service, rabbitmq_url, topology
+        self.names = list(names or [service])
 
     def collect(self) -> Iterator[Metric]:
-        queues = {
-            "work": self.topology.queue(self.service),
-            "retry": self.topology.retry_queue(self.service),
-            "dead": self.topology.dead_queue(self.service),
-        }
+        queues = [
+            (kind, queue)
+            for name in self.names
+            for kind, queue in (
+                ("work", self.topology.queue(name)),
+                ("retry", self.topology.retry_queue(name)),
+                ("dead", self.topology.dead_queue(name)),
+            )
+        ]
         family = GaugeMetricFamily(
             "events_queue_messages",
             "Messages ready in a service's work, retry and dead-letter queues",
@@ -112,7 +124,7 @@ class QueueDepthCollector:
             return
         try:
             channel = connection.channel()
-            for kind, queue in queues.items():
+            for kind, queue in queues:
                 depth = channel.queue_declare(queue=queue, passive=True).method.message_count
                 family.add_metric([self.service, queue, kind], depth)
         except Exception as exc:  # a queue not declared yet: report the others next time

@@ -76,23 +76,35 @@ class Worker:
             stop=self.stop,
             name=f"{spec.service}-relay",
         )
-        tables = {spec.service: spec.handlers} | {
-            lane_queue(spec.service, lane): table for lane, table in spec.lanes.items()
+        moved = [key for table in spec.lanes.values() for key in table]
+        # The main queue is bound to its own types only and unbound from the lanes' (a broker
+        # from before a lane existed still routes them there); it keeps their handlers for what
+        # already waits in it or is replayed from its dead letters.
+        main = {key: spec.lanes[lane][key] for lane in spec.lanes for key in spec.lanes[lane]}
+        queues = {
+            spec.service: ({**main, **spec.handlers}, list(spec.handlers), moved),
+            **{
+                lane_queue(spec.service, lane): (table, list(table), [])
+                for lane, table in spec.lanes.items()
+            },
         }
         self.consumers = [
             Consumer(
-                service=name,
+                service=spec.service,
+                queue_name=name,
                 session_factory=spec.session_factory,
                 inbox=spec.inbox,
-                handlers=table,
+                handlers=handlers,
+                binds=binds,
+                unbinds=unbinds,
                 rabbitmq_url=spec.rabbitmq_url,
                 topology=spec.topology,
                 stop=self.stop,
                 policy=spec.policy,
                 prefetch=spec.prefetch,
             )
-            for name, table in tables.items()
-            if table
+            for name, (handlers, binds, unbinds) in queues.items()
+            if binds
         ]
 
     def ready(self) -> bool:
@@ -144,10 +156,9 @@ class Worker:
             ReadyCollector(f"{spec.service}_worker", self.ready),
             OutboxCollector(spec.service, spec.engine, spec.outbox),
         ]
-        found += [
-            QueueDepthCollector(consumer.service, spec.rabbitmq_url, spec.topology)
-            for consumer in self.consumers
-        ]
+        if self.consumers:
+            names = [consumer.name for consumer in self.consumers]
+            found.append(QueueDepthCollector(spec.service, spec.rabbitmq_url, spec.topology, names))
         return found
 
     def _supervised(self, loop: Callable[[], None]) -> None:

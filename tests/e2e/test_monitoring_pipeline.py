@@ -125,7 +125,8 @@ def test_prometheus_scrapes_every_process_and_the_order_journey_has_data(
     )
     dead = query(prometheus, 'max by (queue) (events_queue_messages{kind="dead"})')
     assert {r["metric"]["queue"] for r in dead} == {
-        f"{system.prefix}{s}.events.dead" for s in ("catalog", "order", "notification")
+        f"{system.prefix}{s}.events.dead"
+        for s in ("catalog", "order", "order.books", "notification")
     }
     assert all(float(r["value"][1]) == 0 for r in dead)
     ready = query(prometheus, "bookstore_ready")

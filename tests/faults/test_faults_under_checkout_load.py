@@ -55,7 +55,7 @@ def assert_nothing_lost(shop: Shop, load: CheckoutLoad) -> None:
     with shop.dbs.order.connect() as conn:
         kept = conn.scalar(select(func.count()).where(Order.id.in_(accepted)))
     assert kept == len(accepted), "an order answered 202 is missing from the database"
-    assert shop.dead_letters() == {"catalog": 0, "order": 0}
+    assert shop.dead_letters() == {"catalog": 0, "order": 0, "order.books": 0}
     print(
         f"\n{len(accepted)} orders accepted, answers {dict(outcomes.answers)}, "
         f"{outcomes.retries} client retries; {report.orders}"

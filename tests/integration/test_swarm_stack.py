@@ -122,7 +122,7 @@ def test_the_queues_that_hold_events_are_quorum_queues_replicated_by_the_cluster
     queues and the unrouted keeper stay classic (durable, on one node's disk; README.md)."""
     definitions = json.loads((ROOT / "rabbitmq/definitions.json").read_text())
     holding = [q for q in definitions["queues"] if q["name"].endswith((".events", ".dead"))]
-    assert len(holding) == 6  # catalog, order and notification: work and dead
+    assert len(holding) == 8  # catalog, order, order.books and notification: work and dead
     assert all(q["arguments"]["x-queue-type"] == "quorum" for q in holding)
     cluster = (ROOT / "rabbitmq/cluster.conf").read_text()
     assert "quorum_queue.continuous_membership_reconciliation.target_group_size = 3" in cluster

@@ -9,7 +9,7 @@ import pytest
 
 from shared.events import new_event
 from shared.events.outbox import properties_for
-from shared.events.topology import Topology
+from shared.events.topology import Topology, declare, service_queues
 from shared.events.worker import Worker, WorkerSpec
 from tests.support.eventkit import (
     EVENT_TYPE,
@@ -49,10 +49,27 @@ def depth(url: str, queue: str) -> int:
         connection.close()
 
 
+def declare_before_the_lane(url: str, topology: Topology) -> None:
+    """The main queue as a broker from before the lane has it: bound to the lane's type too,
+    with one such event waiting in it."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        declare(
+            connection.channel(),
+            topology,
+            service_queues(topology, "test", [EVENT_TYPE, LANE_TYPE]),
+        )
+    finally:
+        connection.close()
+    publish(url, topology, LANE_TYPE, "waiting since before")
+
+
 def test_each_lane_consumes_its_own_event_types_from_its_own_queue(
     database_factory, rabbitmq_url, topology
 ):  # type: ignore[no-untyped-def]
     engine, sessions = make_schema(database_factory("lanes"))
+    declare_before_the_lane(rabbitmq_url, topology)
+    assert depth(rabbitmq_url, topology.queue("test")) == 1
     worker = Worker(
         WorkerSpec(
             service="test",
@@ -76,8 +93,10 @@ def test_each_lane_consumes_its_own_event_types_from_its_own_queue(
             assert wait_until(lambda: all(c.connected.is_set() for c in worker.consumers))
             publish(rabbitmq_url, topology, LANE_TYPE, "listed")
             publish(rabbitmq_url, topology, EVENT_TYPE, "happened")
-            assert wait_until(lambda: effect_counts(engine) == {"listed": 1, "happened": 1})
-        # Bound apart: the lane's queue holds nothing of the main type, nor the reverse.
+            # What waited in the main queue is still applied there; nothing is lost by the move.
+            expected = {"listed": 1, "happened": 1, "waiting since before": 1}
+            assert wait_until(lambda: effect_counts(engine) == expected)
+        # Bound apart, the old binding gone: the lane's type reaches the lane's queue only.
         worker.stop.clear()
         publish(rabbitmq_url, topology, LANE_TYPE, "waits on the lane")
         assert depth(rabbitmq_url, topology.queue("test.lane")) == 1

@@ -107,3 +107,12 @@ def test_weak_passwords_are_refused_at_registration(password: str, message: str)
     with pytest.raises(ValidationError) as caught:
         validation.registration({"email": "reader@b.io", "password": password, "name": "A"})
     assert (caught.value.fields or {}) == {"password": message}
+
+
+def test_a_weak_password_is_reported_with_the_other_bad_fields() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validation.registration({"email": "reader@b.io", "password": "password1", "name": " "})
+    assert (caught.value.fields or {}) == {
+        "name": "must not be empty",
+        "password": "is too common; choose one that is not on lists of leaked passwords",
+    }
