@@ -14,9 +14,11 @@ from auth_service.passwords import Passwords
 from auth_service.throttle import ThrottlePolicy
 from auth_service.tokens import TokenIssuer
 from shared.contract.accounts import PasswordResetConfirm
+from shared.contract.model import parse
+from shared.domain import Invalid
 from shared.timestamps import iso
 from shared.web.errors import ApiError
-from shared.web.requests import body, json_body
+from shared.web.requests import json_body
 from shared.web.tokens import User as TokenUser
 from shared.web.tokens import current_user
 
@@ -145,10 +147,15 @@ def password_reset() -> tuple[str, int]:
 @bp.post("/password-reset/confirm")
 def password_reset_confirm() -> tuple[str, int]:
     """Set a new password with a reset token; every token of the account is revoked."""
-    form = body(PasswordResetConfirm)
+    ctx, raw = _ctx(), json_body(None)
+    try:
+        form = parse(PasswordResetConfirm, raw)
+    except Invalid as exc:  # a well-formed token no account holds is a 401, whatever else
+        if "token" in (exc.fields or {}) or _reset_account(ctx, raw.get("token")) is not None:
+            raise
+        raise ApiError(401, _BAD_RESET) from None
     token = form.token
-    ctx = _ctx()
-    user = resets.account_for(sessions=ctx.sessions, token=token)
+    user = _reset_account(ctx, token)
     if user is None:
         raise ApiError(401, _BAD_RESET)
     password = validation.new_password(form, user.email)
@@ -165,6 +172,10 @@ def password_reset_confirm() -> tuple[str, int]:
 
 
 _BAD_RESET = "This reset link is invalid, already used or expired; ask for a new one."
+
+
+def _reset_account(ctx: AuthContext, token: object) -> User | None:
+    return resets.account_for(sessions=ctx.sessions, token=str(token))
 
 
 def _in_words(seconds: int) -> str:

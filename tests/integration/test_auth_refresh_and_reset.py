@@ -229,6 +229,9 @@ def test_a_reset_token_expires_after_an_hour_and_unknown_ones_are_refused(client
     assert client.post("/api/auth/password-reset/confirm", json=body).status_code == 401
     unknown = {"token": "made-up", "password": NEW_PASSWORD}
     assert client.post("/api/auth/password-reset/confirm", json=unknown).status_code == 401
+    # An unknown token is a 401 even with a weak password: the link is what is wrong.
+    weak = {"token": "made-up", "password": "short"}
+    assert client.post("/api/auth/password-reset/confirm", json=weak).status_code == 401
     assert client.post("/api/auth/password-reset/confirm", json={"token": 3}).status_code == 422
 
 
