@@ -53,7 +53,7 @@ def user_json(user: User) -> dict[str, Any]:
 
 @bp.post("/register")
 def register() -> tuple[Response, int]:
-    form = validation.registration(json_body(None))
+    form = validation.registration(json_body())
     ctx = _ctx()
     try:
         user = service.register_user(
@@ -75,7 +75,7 @@ def register() -> tuple[Response, int]:
 
 @bp.post("/login")
 def login() -> Response:
-    creds = validation.credentials(json_body(None))
+    creds = validation.credentials(json_body())
     ctx = _ctx()
     try:
         result = service.log_in(
@@ -105,7 +105,7 @@ def login() -> Response:
 @bp.post("/refresh")
 def refresh_tokens() -> Response:
     """A new pair for a live refresh token (rotation; a reused one revokes its family)."""
-    token = validation.refresh_token(json_body(None))
+    token = validation.refresh_token(json_body())
     ctx = _ctx()
     try:
         pair = refresh.rotate(
@@ -128,7 +128,7 @@ def refresh_tokens() -> Response:
 @bp.post("/password-reset")
 def password_reset() -> tuple[str, int]:
     """202 whether or not the e-mail has an account; if it has, the link is e-mailed."""
-    email = validation.reset_request(json_body(None))
+    email = validation.reset_request(json_body())
     ctx = _ctx()
     try:
         resets.request_reset(
@@ -147,7 +147,7 @@ def password_reset() -> tuple[str, int]:
 @bp.post("/password-reset/confirm")
 def password_reset_confirm() -> tuple[str, int]:
     """Set a new password with a reset token; every token of the account is revoked."""
-    ctx, raw = _ctx(), json_body(None)
+    ctx, raw = _ctx(), json_body()
     try:
         form = parse(PasswordResetConfirm, raw)
     except Invalid as exc:  # a well-formed token no account holds is a 401, whatever else

@@ -73,7 +73,7 @@ def book_recommendations(book_id: str) -> Response:
 @bp.post("/books")
 @login_required
 def create_book() -> tuple[Response, int, dict[str, str]]:
-    fields = clean_book(json_body(None), partial=False)  # BookCreate
+    fields = clean_book(json_body(), partial=False)  # BookCreate
     listing = service.create_book(
         sessions=_sessions(), seller=current_user(), fields=fields, correlation_id=g.request_id
     )
@@ -90,7 +90,7 @@ def get_book(book_id: str) -> Response:
 @bp.patch("/books/<book_id>")
 @login_required
 def update_book(book_id: str) -> Response:
-    fields = clean_book(json_body(None), partial=True)  # BookPatch
+    fields = clean_book(json_body(), partial=True)  # BookPatch
     listing = service.update_book(
         sessions=_sessions(),
         user=current_user(),

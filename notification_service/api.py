@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from notification_service import favourites, notifications, wants
 from notification_service.presenters import favourite_json, notification_json, want_json
-from shared.contract.notifications import MarkRead, PreferencesUpdate, is_id
+from shared.contract.notifications import MarkRead, PreferencesUpdate
+from shared.contract.patterns import is_uuid
 from shared.contract.wants import WantCreate, required_isbn
 from shared.domain import Invalid, NotFound
 from shared.web.paging import page_json, paging_args
@@ -22,7 +23,7 @@ def _sessions() -> sessionmaker[Session]:
 
 
 def _book_id(book_id: str) -> str:
-    if not is_id(book_id):
+    if not is_uuid(book_id):
         raise NotFound("No such book.")
     return book_id.lower()
 
@@ -76,7 +77,7 @@ def create_want() -> tuple[Response, int]:
 @bp.delete("/me/wants/<want_id>")
 @login_required
 def delete_want(want_id: str) -> tuple[str, int]:
-    if not is_id(want_id):
+    if not is_uuid(want_id):
         raise NotFound("No such want.")
     wants.delete_want(sessions=_sessions(), user_id=current_user().id, want_id=want_id)
     return "", 204

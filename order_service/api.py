@@ -11,7 +11,8 @@ from order_service import cart, checkout, sales_summary, service
 from order_service.payments import PaymentProvider
 from order_service.presenters import cart_json, order_json, sale_json
 from order_service.validation import parse_checkout
-from shared.contract.orders import IDEMPOTENCY_KEY_PATTERN, CartQuantity, is_uuid
+from shared.contract.orders import IDEMPOTENCY_KEY_PATTERN, CartQuantity
+from shared.contract.patterns import is_uuid
 from shared.web.errors import ApiError, ValidationError
 from shared.web.paging import page_json, paging_args
 from shared.web.requests import body, json_body
@@ -66,7 +67,7 @@ def delete_cart_item(book_id: str) -> Response:
 @bp.post("/orders")
 @login_required
 def place_order() -> tuple[Response, int]:
-    raw = json_body(None)
+    raw = json_body()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _KEY.fullmatch(key):
         raise ValidationError({"Idempotency-Key": "must be 1 to 255 visible ASCII characters"})

@@ -391,6 +391,12 @@ _UUID_FILTER = {
 }
 
 
+def _flag(description: str) -> WithJsonSchema:
+    """A true/false query parameter as the catalogue reads it (1/0, yes/no; blank: false)."""
+    pattern = padded(_TRUTH, blank=True, any_letter_case=True)
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": description})
+
+
 class BrowseQuery(PageQuery):
     """The filters and sort of `GET /api/books` (catalog_service/browse.py reads them)."""
 
@@ -410,26 +416,10 @@ class BrowseQuery(PageQuery):
             "default: relevance with q, else newest",
         ),
     ] = ""
-    include_sold_out: Annotated[
-        str,
-        WithJsonSchema(
-            {
-                "type": "string",
-                "pattern": padded(_TRUTH, blank=True, any_letter_case=True),
-                "description": "true or false (also 1/0, yes/no); blank: false",
-            }
-        ),
-    ] = "false"
-    facets: Annotated[
-        str,
-        WithJsonSchema(
-            {
-                "type": "string",
-                "pattern": padded(_TRUTH, blank=True, any_letter_case=True),
-                "description": "true adds the counts by category, condition and price",
-            }
-        ),
-    ] = "false"
+    include_sold_out: Annotated[str, _flag("true or false (also 1/0, yes/no); blank: false")] = (
+        "false"
+    )
+    facets: Annotated[str, _flag("true adds the counts by category, condition and price")] = "false"
 
 
 OPERATIONS = (

@@ -3,7 +3,6 @@ bodies of their routes and their operations (the kinds and the preferences are i
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import MISSING, Field, WithJsonSchema, model_validator
@@ -11,25 +10,18 @@ from pydantic import MISSING, Field, WithJsonSchema, model_validator
 from shared.contract.model import Body, Resource, rule
 from shared.contract.operations import Operation
 from shared.contract.paging import Page, PageQuery
-from shared.contract.patterns import TIME, UUID
+from shared.contract.patterns import TIME, UUID, UUID_PATTERN, is_uuid
 from shared.contract.wants import KINDS, PREFERENCES
 from shared.domain import Invalid
 
 READ_IDS_MAX = 100
-UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-_UUID = re.compile(UUID_PATTERN)
 _IDS_OR_ALL = "give 1 to 100 ids, or all: true"
-
-
-def is_id(value: str) -> bool:
-    """A UUID as the API writes ids (any letter case)."""
-    return bool(_UUID.match(value))
 
 
 def _ids(value: Any) -> list[str]:
     if not isinstance(value, list) or not 1 <= len(value) <= READ_IDS_MAX:
         raise ValueError(_IDS_OR_ALL)
-    if not all(isinstance(i, str) and is_id(i) for i in value):
+    if not all(is_uuid(i) for i in value):
         raise ValueError("must be notification ids")
     return [i.lower() for i in value]
 

@@ -20,7 +20,7 @@ from shared.contract.fulfilment import (
 from shared.contract.model import Body, Resource, rule, whole
 from shared.contract.operations import Operation
 from shared.contract.paging import Page, PageQuery
-from shared.contract.patterns import SPACE, any_case, filled, nullable
+from shared.contract.patterns import SPACE, UUID_PATTERN, any_case, filled, is_uuid, nullable
 from shared.countries import ISO_COUNTRIES
 from shared.domain import Invalid
 
@@ -49,18 +49,12 @@ CARD_HOLDER_MAX = 100
 COUNTRY_NAMES: dict[str, str] = json.loads(
     Path(__file__).with_name("countries.json").read_text(encoding="utf-8")
 )
-# A canonical UUID, in either letter case (ids are compared lower-cased).
-UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 CARD_NUMBER_PATTERN = r"^[ -]*([0-9][ -]*){12,19}$"
 CVC_PATTERN = r"^[0-9]{3,4}$"
-_UUID, _CARD = re.compile(UUID_PATTERN), re.compile(CARD_NUMBER_PATTERN)
+_CARD = re.compile(CARD_NUMBER_PATTERN)
 _CVC = re.compile(CVC_PATTERN)
 _HOLDER = r"[^\s\x1c-\x1f\x85]"  # some character str.strip() keeps
-
-
-def is_uuid(value: Any) -> bool:
-    return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
 def _book_id(value: Any) -> str:

@@ -12,6 +12,16 @@ Schema = dict[str, Any]
 SPACE = r"[\s\x1c-\x1f\x85]"
 MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 UUID: Schema = {"type": "string", "format": "uuid"}
+# A canonical UUID, in either letter case (ids are compared lower-cased).
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_UUID = re.compile(UUID_PATTERN)
+
+
+def is_uuid(value: Any) -> bool:
+    """An id as the API writes them (the whole value: no trailing newline either)."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
 TIME: Schema = {"type": "string", "format": "date-time"}
 MONEY: Schema = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "example": "12.50"}
 

@@ -36,12 +36,12 @@ def init_request_ids(app: Flask) -> None:
 def body(model: type[B]) -> B:
     """The request's JSON body as `model` (a shared/contract Body): 415 if not JSON, 400 if
     malformed, 422 naming every field the model refuses."""
-    return parse(model, json_body(None))
+    return parse(model, json_body())
 
 
-def json_body(allowed: set[str] | frozenset[str] | None) -> dict[str, Any]:
-    """The request's JSON object: 415 if not JSON, 400 if malformed, 422 on unknown fields
-    (any field when `allowed` is None: the caller's model judges them)."""
+def json_body() -> dict[str, Any]:
+    """The request's JSON object: 415 if not JSON, 400 if malformed, 422 if not an object (its
+    fields are judged by the caller's contract model)."""
     if not request.is_json:
         raise ApiError(415, "Content-Type must be application/json.")
     payload = request.get_json(silent=True)
@@ -49,6 +49,4 @@ def json_body(allowed: set[str] | frozenset[str] | None) -> dict[str, Any]:
         raise ApiError(400, "The body is not valid JSON.")
     if not isinstance(payload, dict):
         raise ValidationError({"body": "must be a JSON object"})
-    if allowed is not None and (unknown := sorted(set(payload) - set(allowed))):
-        raise ValidationError({name: "unknown field" for name in unknown})
     return payload
